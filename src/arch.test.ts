@@ -26,6 +26,7 @@ const ALLOWED: Record<string, string[]> = {
   agent: ['textparse', 'model', 'util'],
   remote: ['storage', 'model', 'util'],
   logs: ['storage', 'model', 'util'],
+  dashboards: ['util'],
   testutil: ['util'],
   web: ['*'],
   cli: ['*'],
