@@ -34,12 +34,16 @@ export function parseDuration(s: string): number {
   return total;
 }
 
-/** Formats milliseconds the way Prometheus' model.Duration.String does ("1h30m", "0s"). */
+/**
+ * Formats milliseconds the way Prometheus' model.Duration.String does ("1h30m", "0s").
+ * Years and weeks are used only when they divide the rest exactly ("15d", not "2w1d").
+ */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = Math.abs(ms);
   let out = ms < 0 ? '-' : '';
   for (const [unit, size] of UNITS) {
+    if ((unit === 'y' || unit === 'w') && rest % size !== 0) continue;
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${unit}`;

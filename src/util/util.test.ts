@@ -14,6 +14,9 @@ test('durations parse and format like Prometheus', () => {
   assert.equal(formatDuration(5_400_000), '1h30m');
   assert.equal(formatDuration(0), '0s');
   assert.equal(formatDuration(1500), '1s500ms');
+  assert.equal(formatDuration(15 * 86_400_000), '15d');
+  assert.equal(formatDuration(14 * 86_400_000), '2w');
+  assert.equal(formatDuration(365 * 86_400_000), '1y');
 });
 
 test('flags accept kingpin forms, negation, repetition and defaults', () => {
