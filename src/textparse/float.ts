@@ -6,6 +6,21 @@
  */
 export function parseGoFloat(s: string, start: number, end: number): number | undefined {
   if (start >= end) return undefined;
+  // Fast path for plain decimals: JS's Number() agrees with Go on them once we exclude
+  // what only JS accepts (surrounding whitespace, 0x/0b/0o prefixes) and overflow.
+  const first = s.charCodeAt(start);
+  const last = s.charCodeAt(end - 1);
+  if ((isDigit(first) || first === 45 || first === 43 || first === 46) && (isDigit(last) || last === 46)) {
+    let j = start;
+    if (first === 45 || first === 43) j++;
+    if (s.charCodeAt(j) === 48 && j + 1 < end) {
+      const x = s.charCodeAt(j + 1) | 0x20;
+      if (x === 120 || x === 98 || x === 111) return undefined;
+    }
+    const v = Number(s.slice(start, end));
+    if (v !== v || v === Infinity || v === -Infinity) return undefined;
+    return v;
+  }
   let i = start;
   let c = s.charCodeAt(i);
   const signed = c === 43 /* + */ || c === 45; /* - */
