@@ -210,6 +210,12 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
       res.end('p_ok 1\np_bad{ 2\n');
       return true;
     }
+    if (req.url === '/redirect') {
+      res.statusCode = 302;
+      res.setHeader('Location', '/gzip');
+      res.end();
+      return true;
+    }
     if (req.url === '/404') {
       res.statusCode = 404;
       res.end();
@@ -231,6 +237,8 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
         job('slow', '    metrics_path: /slow\n') +
         job('partial', '    metrics_path: /partial\n') +
         job('notfound', '    metrics_path: /404\n') +
+        job('redirect', '    metrics_path: /redirect\n') +
+        job('noredirect', '    metrics_path: /redirect\n    follow_redirects: false\n') +
         job('targets', '    target_limit: 0\n'),
     ),
   );
@@ -243,10 +251,12 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
   assert.match(byPool.get('partial')!.lastError, /^line 2: /);
   assert.equal(byPool.get('notfound')!.lastError, 'server returned HTTP status 404 Not Found');
   assert.equal(byPool.get('targets')!.health, 'up');
+  assert.equal(byPool.get('redirect')!.health, 'up', 'redirects are followed by default');
+  assert.equal(byPool.get('noredirect')!.lastError, 'server returned HTTP status 302 Found');
   // Nothing of the rejected bodies was stored.
   assert.equal((await samples(st, 'm_0')).filter((s) => labelsToObject(s.labels)['job'] === 'limit').length, 0);
   assert.equal((await samples(st, 'p_ok')).length, 0);
-  assert.equal((await samples(st, 'gz')).length, 1);
+  assert.equal((await samples(st, 'gz')).length, 2);
   const scraped = (await samples(st, 'scrape_samples_scraped')).find((s) => labelsToObject(s.labels)['job'] === 'limit')!;
   assert.equal(scraped.vs[0], 20, 'samples_scraped counts the whole body even when the limit fails it');
   const up = (await samples(st, 'up')).find((s) => labelsToObject(s.labels)['job'] === 'limit')!;
