@@ -290,6 +290,16 @@ empty_label{a=""} 1
   const extra = ourKeys.filter((k) => !promKeys.includes(k));
   assert.deepEqual({ missing, extra }, { missing: [], extra: [] });
   assert.ok(promKeys.length > 40);
+
+  // Per-target metadata (what /api/v1/targets/metadata serves).
+  type Meta = { target: Record<string, string>; metric: string; type: string; help: string; unit: string };
+  const promMeta = (await prom.api<Meta[]>('targets/metadata')).map((m) => JSON.stringify([key(m.target), m.metric, m.type, m.help, m.unit])).sort();
+  const ourMeta = manager
+    .targetMetadata()
+    .map((m) => JSON.stringify([key(labelsToObject(m.target)), m.metric, m.type, m.help, m.unit]))
+    .sort();
+  assert.deepEqual(ourMeta, promMeta);
+  assert.ok(promMeta.length >= 3);
 });
 
 test('after a reload, a file_sd change and a vanished series, the live series match Prometheus (staleness)', { skip, timeout: 120_000 }, async () => {
