@@ -127,6 +127,18 @@ test('applyConfig keeps loops of unchanged jobs running and restarts changed one
   assert.equal(now.get('changed')!.health, 'unknown', 'changed job got a new loop');
   assert.equal(now.get('changed')!.scrapeInterval, '300ms');
   await eventually(async () => m.activeTargets().every((t) => t.health === 'up'));
+  // Adding a target to a job only changes discovery: the existing target's loop keeps running.
+  const other = await exporter('y 1\n');
+  const sameBefore = m.activeTargets().find((t) => t.scrapePool === 'same')!;
+  await m.applyConfig(
+    cfg('scrape_configs:\n' + job('same', '200ms').replace(`['127.0.0.1:${e.port}']`, `['127.0.0.1:${e.port}', '127.0.0.1:${other.port}']`) + job('changed', '300ms')),
+  );
+  const same = m.activeTargets().filter((t) => t.scrapePool === 'same');
+  assert.equal(same.length, 2);
+  const kept = same.find((t) => t.scrapeUrl === sameBefore.scrapeUrl)!;
+  assert.equal(kept.health, 'up', 'the remaining target was not restarted');
+  assert.ok(kept.lastScrape >= sameBefore.lastScrape);
+  assert.equal(same.find((t) => t.scrapeUrl !== sameBefore.scrapeUrl)!.health, 'unknown');
 });
 
 test('steady-state scrapes reuse cached series refs and label sets', async () => {
