@@ -89,5 +89,10 @@ export function describe(s: string, i: number): string {
   if (i >= s.length) return 'end of input';
   const c = s[i]!;
   if (c === '\n') return 'newline';
+  const code = c.charCodeAt(0);
+  // Invisible characters (controls, BOM, non-breaking spaces) are shown by code.
+  if (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff || (code >= 0x2000 && code <= 0x200f)) {
+    return `'\\u${code.toString(16).padStart(4, '0')}'`;
+  }
   return JSON.stringify(c).replace(/^"|"$/g, "'");
 }
