@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { readSecretFile, type HTTPClientConfig } from '../config/index.js';
@@ -22,6 +22,19 @@ export interface ScrapeResponse {
   contentType: string;
 }
 
+/** Keep-alive connection pools shared by a manager's loops (Prometheus reuses connections too). */
+export interface ScrapeAgents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+export function newScrapeAgents(): ScrapeAgents {
+  return {
+    http: new HttpAgent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' }),
+    https: new HttpsAgent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' }),
+  };
+}
+
 const USER_AGENT = `Vigil/${buildInfo().version}`;
 
 /** Builds request headers for a scrape, reading *_file secrets at use time. */
@@ -41,13 +54,20 @@ async function authHeader(h: HTTPClientConfig): Promise<string | null> {
  * GETs a target with the Accept header Prometheus 2.42 sends, gzip support, a
  * timeout and a limit on the uncompressed body size (0 = none).
  */
-export async function fetchScrape(url: string, h: HTTPClientConfig, timeoutMs: number, bodySizeLimit: number, signal?: AbortSignal): Promise<ScrapeResponse> {
+export async function fetchScrape(
+  url: string,
+  h: HTTPClientConfig,
+  timeoutMs: number,
+  bodySizeLimit: number,
+  signal?: AbortSignal,
+  agents?: ScrapeAgents,
+): Promise<ScrapeResponse> {
   const deadline = Date.now() + timeoutMs;
   let current = url;
   const origin = new URL(url).host;
   // Go's http.Client: up to 10 redirects, credentials only sent to the original host.
   for (let hop = 0; ; hop++) {
-    const r = await fetchOnce(current, h, timeoutMs, Math.max(1, deadline - Date.now()), bodySizeLimit, new URL(current).host === origin, signal);
+    const r = await fetchOnce(current, h, timeoutMs, Math.max(1, deadline - Date.now()), bodySizeLimit, new URL(current).host === origin, signal, agents);
     if (!('redirect' in r)) return r;
     if (!h.followRedirects) throw new ScrapeError(r.status);
     if (hop >= 9) throw new ScrapeError(`Get "${r.redirect}": stopped after 10 redirects`);
@@ -63,6 +83,8 @@ async function fetchOnce(
   bodySizeLimit: number,
   sendAuth: boolean,
   signal?: AbortSignal,
+  agents?: ScrapeAgents,
+  retried = false,
 ): Promise<ScrapeResponse | { redirect: string; status: string }> {
   const headers: Record<string, string> = {
     Accept: SCRAPE_ACCEPT_HEADER,
@@ -100,7 +122,7 @@ async function fetchOnce(
     const timer = setTimeout(() => finish(new ScrapeError(`Get "${url}": context deadline exceeded`)), remainingMs);
     const onAbort = (): void => finish(new ScrapeError(`Get "${url}": context canceled`));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const req = (isHttps ? httpsRequest : httpRequest)(u, { method: 'GET', headers, agent: false, ...tlsOpts }, (res: IncomingMessage) => {
+    const req = (isHttps ? httpsRequest : httpRequest)(u, { method: 'GET', headers, agent: agents ? (isHttps ? agents.https : agents.http) : false, ...tlsOpts }, (res: IncomingMessage) => {
       const code = res.statusCode ?? 0;
       const status = `server returned HTTP status ${code} ${res.statusMessage ?? ''}`.trimEnd();
       if ([301, 302, 303, 307, 308].includes(code) && res.headers.location) {
@@ -130,7 +152,18 @@ async function fetchOnce(
       stream.on('error', (err: Error) => finish(new ScrapeError(gz ? `gzip: ${err.message}` : err.message)));
       stream.on('end', () => finish(null, { body: Buffer.concat(chunks, size), contentType: String(res.headers['content-type'] ?? '') }));
     });
-    req.on('error', (err: NodeJS.ErrnoException) => finish(new ScrapeError(`Get "${url}": ${describeNetError(err, u)}`)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the target closed just as we reused it: retry once on a
+      // new connection, as Go's transport does for idempotent requests.
+      if (!done && !retried && req.reusedSocket && err.code === 'ECONNRESET') {
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        fetchOnce(url, h, timeoutMs, remainingMs, bodySizeLimit, sendAuth, signal, agents, true).then(resolve, reject);
+        return;
+      }
+      finish(new ScrapeError(`Get "${url}": ${describeNetError(err, u)}`));
+    });
     req.end();
   });
 }

@@ -5,7 +5,7 @@ import { StorageError, type Appendable, type Appender } from '../storage/index.j
 import { newParser } from '../textparse/index.js';
 import type { Logger } from '../util/index.js';
 import { ScrapeCache, type CacheEntry } from './cache.js';
-import { fetchScrape, ScrapeError } from './http.js';
+import { fetchScrape, ScrapeError, type ScrapeAgents } from './http.js';
 import type { ScrapeMetrics } from './metrics.js';
 import type { Target } from './target.js';
 
@@ -37,6 +37,8 @@ export interface LoopDeps {
   metrics: ScrapeMetrics;
   /** Seed mixed into the per-target offset (Prometheus uses hostname + external labels). */
   offsetSeed: bigint;
+  /** Keep-alive connection pools; without them every scrape opens a new connection. */
+  agents?: ScrapeAgents;
 }
 
 /** Thrown inside append() to fail the whole scrape with Prometheus' message. */
@@ -179,7 +181,7 @@ export class ScrapeLoop {
     if (this.forcedError !== null) scrapeErr = new Error(this.forcedError);
     else {
       try {
-        const r = await fetchScrape(this.target.url, this.cfg.httpClientConfig, this.timeoutMs, this.cfg.bodySizeLimit, this.abort.signal);
+        const r = await fetchScrape(this.target.url, this.cfg.httpClientConfig, this.timeoutMs, this.cfg.bodySizeLimit, this.abort.signal, this.deps.agents);
         body = r.body;
         contentType = r.contentType;
       } catch (err) {

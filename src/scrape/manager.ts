@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { labelsKey } from '../model/index.js';
 import { canonicalJSON, scrapeConfigHash, type Config } from '../config/index.js';
 import { formatDuration, type Logger } from '../util/index.js';
+import { newScrapeAgents } from './http.js';
 import type { LoopDeps } from './loop.js';
 import { ScrapeMetrics } from './metrics.js';
 import { ScrapePool } from './pool.js';
@@ -22,6 +23,7 @@ export class ScrapeManager {
   private stopped = false;
   private removing = new Set<ScrapePool>();
   private removals = new Set<Promise<void>>();
+  private readonly agents = newScrapeAgents();
 
   constructor(private readonly opts: ScrapeManagerOptions) {
     this.logger = opts.logger.child({ component: 'scrape manager' });
@@ -29,7 +31,7 @@ export class ScrapeManager {
   }
 
   private deps(): LoopDeps {
-    return { appendable: this.opts.appendable, logger: this.logger, metrics: this.metrics, offsetSeed: this.seed };
+    return { appendable: this.opts.appendable, logger: this.logger, metrics: this.metrics, offsetSeed: this.seed, agents: this.agents };
   }
 
   /** Applies a config; concurrent calls (SIGHUP and /-/reload at once) run one after the other. */
@@ -153,6 +155,8 @@ export class ScrapeManager {
     for (const p of this.removing) void p.shutdown();
     await Promise.all(pools.map((p) => p.shutdown()));
     await Promise.all(this.removals);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   /** Waits until every pool has applied its first discovery results (for tests). */

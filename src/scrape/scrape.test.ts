@@ -318,3 +318,23 @@ test('target_limit fails every target of the pool without scraping', async () =>
   assert.equal(m.activeTargets()[0]!.lastError, 'target_limit exceeded (number of targets: 2, limit: 1)');
   assert.equal(e.hits, 0);
 });
+
+test('scrapes reuse kept-alive connections', async () => {
+  let connections = 0;
+  const srv = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'text/plain; version=0.0.4');
+    res.end('k 1\n');
+  });
+  srv.on('connection', () => connections++);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  cleanups.push(() => {
+    srv.closeAllConnections();
+    return new Promise<void>((r) => srv.close(() => r()));
+  });
+  const port = (srv.address() as { port: number }).port;
+  const st = new MemoryStorage();
+  const m = manager(st);
+  await m.applyConfig(cfg(`scrape_configs:\n  - job_name: ka\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n    static_configs: [{targets: ['127.0.0.1:${port}']}]\n`));
+  await eventually(async () => ((await samples(st, 'k'))[0]?.ts.length ?? 0) >= 4);
+  assert.equal(connections, 1);
+});
