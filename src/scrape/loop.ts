@@ -294,8 +294,9 @@ export class ScrapeLoop {
         let t = ts;
         const pts = honorTs ? p.timestamp() : null;
         if (pts !== null) t = pts;
-        if (cache.isDropped(text)) continue;
+        // Cached series first: the common case costs one map lookup.
         let ce: CacheEntry | undefined = cache.get(text);
+        if (ce === undefined && cache.isDropped(text)) continue;
         const hit = ce !== undefined;
         let lset: Labels;
         let key: string;
