@@ -166,3 +166,4 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     await sleep(intervalMs);
   }
 }
+export { startPrometheus, PROMETHEUS_BIN, type PrometheusPeer } from './prometheus-peer.js';
