@@ -1,0 +1,45 @@
+import type { Registry } from 'prom-client';
+import type { Labels } from '../model/index.js';
+import type { Storage } from '../storage/index.js';
+import type { Logger, Route } from '../util/index.js';
+import { adminRoutes } from './api-admin.js';
+import { metaRoutes } from './api-meta.js';
+import { statusRoutes, type StatusSources } from './api-status.js';
+import { targetRoutes } from './api-targets.js';
+import { federateRoutes } from './federate.js';
+import { lifecycleRoutes, type LifecycleHooks } from './lifecycle.js';
+import { metricsRoutes } from './own-metrics.js';
+import { remoteWriteDisabledRoutes } from './remote-write.js';
+import type { WebServer } from './server.js';
+import type { AdminStorage, TargetsSource } from './types.js';
+
+export interface CoreApiOptions {
+  storage: Storage;
+  /** Read per request; null while nothing scrapes. */
+  targets: () => TargetsSource | null;
+  status: Omit<StatusSources, 'storage'>;
+  externalLabels: () => Labels;
+  lookbackDeltaMs: number;
+  lifecycle: LifecycleHooks;
+  enableAdminApi: boolean;
+  registry: Registry;
+  /** The receiver's routes (relative to /api/v1) when --web.enable-remote-write-receiver is set, else null. */
+  remoteWriteRoutes: Route[] | null;
+  logger: Logger;
+}
+
+/**
+ * Mounts the endpoints the web package itself implements: lifecycle, /metrics,
+ * /federate and the metadata/status/admin part of /api/v1. Query, rules, alerts and
+ * UI routes come from their subsystems through WebServer.mount.
+ */
+export function mountCoreApi(web: WebServer, o: CoreApiOptions): void {
+  web.mount(lifecycleRoutes(o.lifecycle), '', { ungated: true });
+  web.mount(metricsRoutes(o.registry), '', { ungated: true });
+  web.mount(federateRoutes({ storage: o.storage, externalLabels: o.externalLabels, lookbackDeltaMs: o.lookbackDeltaMs, logger: o.logger }));
+  web.mount(metaRoutes(o.storage), '/api/v1');
+  web.mount(targetRoutes(o.targets), '/api/v1');
+  web.mount(statusRoutes({ storage: o.storage, ...o.status }), '/api/v1');
+  web.mount(adminRoutes(o.enableAdminApi, o.storage as Storage & AdminStorage), '/api/v1');
+  web.mount(o.remoteWriteRoutes ?? remoteWriteDisabledRoutes(), '/api/v1');
+}

@@ -1,0 +1,242 @@
+import { MatchType, Matcher, METRIC_NAME, RegexError } from '../model/index.js';
+import { ParamError } from './params.js';
+
+/**
+ * Parses a PromQL series selector (`up`, `up{job="a"}`, `{__name__=~"x.*"}`) as
+ * Prometheus' parser.ParseMetricSelector does, for match[] and match_target
+ * parameters. Errors read `1:col: parse error: ...` like Prometheus'.
+ */
+export function parseSeriesSelector(input: string): Matcher[] {
+  return new SelectorParser(input).parse();
+}
+
+/**
+ * Prometheus' parseMatchersParam: every selector parsed, and each must have at least one
+ * matcher that does not match the empty string.
+ */
+export function parseMatcherSets(selectors: readonly string[]): Matcher[][] {
+  const sets = selectors.map(parseSeriesSelector);
+  for (const set of sets) {
+    if (!set.some((m) => !m.matchesEmpty())) throw new ParamError('match[] must contain at least one non-empty matcher');
+  }
+  return sets;
+}
+
+// Words the PromQL lexer turns into keywords/operators outside braces; they cannot be metric names.
+const KEYWORDS = new Set([
+  'and', 'or', 'unless', 'atan2', 'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk',
+  'bottomk', 'count_values', 'quantile', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool',
+]);
+
+class SelectorParser {
+  private pos = 0;
+
+  constructor(private readonly s: string) {}
+
+  private fail(msg: string, at = this.pos): never {
+    // Prometheus reports line:column (1-based column of the offending token).
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < at && i < this.s.length; i++) {
+      if (this.s[i] === '\n') {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    throw new ParamError(`${line}:${col}: parse error: ${msg}`);
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.s.length) {
+      const c = this.s[this.pos]!;
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.pos++;
+      else if (c === '#') {
+        while (this.pos < this.s.length && this.s[this.pos] !== '\n') this.pos++;
+      } else break;
+    }
+  }
+
+  parse(): Matcher[] {
+    this.skipSpace();
+    if (this.pos >= this.s.length) this.fail('unexpected end of input');
+    const matchers: Matcher[] = [];
+    let name: string | null = null;
+    const c = this.s[this.pos]!;
+    if (/[a-zA-Z_:]/.test(c)) {
+      const start = this.pos;
+      name = this.ident(/[a-zA-Z0-9_:]/);
+      if (KEYWORDS.has(name.toLowerCase())) this.fail(`unexpected ${name}`, start);
+      if (/^(inf|nan)$/i.test(name)) this.fail(`unexpected number "${name}"`, start);
+      matchers.push(new Matcher(MatchType.Equal, METRIC_NAME, name));
+      this.skipSpace();
+    } else if (c !== '{') {
+      this.fail(this.describeAt());
+    }
+    if (this.s[this.pos] === '{') {
+      this.pos++;
+      this.parseMatchers(matchers, name);
+    } else if (name === null) {
+      this.fail(this.describeAt());
+    }
+    this.skipSpace();
+    if (this.pos < this.s.length) this.fail(this.describeAt());
+    return matchers;
+  }
+
+  private parseMatchers(out: Matcher[], metricName: string | null): void {
+    for (;;) {
+      this.skipSpace();
+      if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
+      if (this.s[this.pos] === '}') {
+        this.pos++;
+        return;
+      }
+      const nameStart = this.pos;
+      if (!/[a-zA-Z_]/.test(this.s[this.pos]!)) this.fail(`${this.describeAt()} in label matching, expected label`);
+      const label = this.ident(/[a-zA-Z0-9_]/);
+      this.skipSpace();
+      const opStart = this.pos;
+      const op = this.matchOp();
+      if (op === null) {
+        if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
+        this.fail(`${this.describeAt()} in label matching, expected label matching operator`);
+      }
+      this.skipSpace();
+      if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
+      const q = this.s[this.pos]!;
+      if (q !== '"' && q !== "'" && q !== '`') this.fail(`${this.describeAt()} in label matching, expected string`);
+      const value = this.string();
+      if (label === METRIC_NAME && metricName !== null) {
+        this.fail(`metric name must not be set twice: ${JSON.stringify(metricName)} or ${JSON.stringify(value)}`, nameStart);
+      }
+      try {
+        out.push(new Matcher(op, label, value));
+      } catch (err) {
+        if (err instanceof RegexError) this.fail(`invalid regular expression in label matcher ${label}${op}${JSON.stringify(value)}: ${err.message}`, opStart);
+        throw err;
+      }
+      this.skipSpace();
+      const sep = this.s[this.pos];
+      if (sep === ',') {
+        this.pos++;
+        continue;
+      }
+      if (sep === '}') {
+        this.pos++;
+        return;
+      }
+      if (sep === undefined) this.fail('unexpected end of input inside braces');
+      this.fail(`${this.describeAt()} in label matching, expected "," or "}"`);
+    }
+  }
+
+  private ident(re: RegExp): string {
+    const start = this.pos;
+    while (this.pos < this.s.length && re.test(this.s[this.pos]!)) this.pos++;
+    return this.s.slice(start, this.pos);
+  }
+
+  private matchOp(): MatchType | null {
+    const two = this.s.slice(this.pos, this.pos + 2);
+    if (two === '!=') {
+      this.pos += 2;
+      return MatchType.NotEqual;
+    }
+    if (two === '=~') {
+      this.pos += 2;
+      return MatchType.Regexp;
+    }
+    if (two === '!~') {
+      this.pos += 2;
+      return MatchType.NotRegexp;
+    }
+    if (two === '==') this.fail('unexpected "==" in label matching, expected label matching operator');
+    if (this.s[this.pos] === '=') {
+      this.pos++;
+      return MatchType.Equal;
+    }
+    return null;
+  }
+
+  /** A quoted string with Go escapes ("..." and '...') or a raw `...` string. */
+  private string(): string {
+    const start = this.pos;
+    const q = this.s[this.pos++]!;
+    let out = '';
+    while (this.pos < this.s.length) {
+      const c = this.s[this.pos++]!;
+      if (c === q) return out;
+      if (q === '`') {
+        out += c;
+        continue;
+      }
+      if (c === '\n') this.fail('unterminated quoted string', start);
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
+      out += this.escape(q, start);
+    }
+    this.fail(q === '`' ? 'unterminated raw string' : 'unterminated quoted string', start);
+  }
+
+  private escape(quote: string, start: number): string {
+    const c = this.s[this.pos++];
+    switch (c) {
+      case 'a':
+        return '\x07';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'v':
+        return '\v';
+      case '\\':
+        return '\\';
+      case 'x':
+        return String.fromCharCode(this.hex(2, start));
+      case 'u':
+        return String.fromCodePoint(this.hex(4, start));
+      case 'U':
+        return String.fromCodePoint(this.hex(8, start));
+      default:
+        if (c === quote) return c;
+        if (c !== undefined && /[0-7]/.test(c)) {
+          const oct = c + this.s.slice(this.pos, this.pos + 2);
+          if (!/^[0-7]{3}$/.test(oct)) this.fail('invalid escape sequence in string', start);
+          this.pos += 2;
+          const n = parseInt(oct, 8);
+          if (n > 255) this.fail('octal escape value > 255', start);
+          return String.fromCharCode(n);
+        }
+        this.fail('unknown escape sequence', start);
+    }
+  }
+
+  private hex(n: number, start: number): number {
+    const h = this.s.slice(this.pos, this.pos + n);
+    if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(h)) this.fail('invalid escape sequence in string', start);
+    this.pos += n;
+    const v = parseInt(h, 16);
+    if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) this.fail('escape sequence is an invalid Unicode code point', start);
+    return v;
+  }
+
+  /** "unexpected <token>" for the character at the cursor, in Prometheus' wording where cheap. */
+  private describeAt(): string {
+    const rest = this.s.slice(this.pos);
+    if (rest === '') return 'unexpected end of input';
+    const num = /^[0-9.]+(?:[eE][+-]?\d+)?/.exec(rest);
+    if (num) return `unexpected number ${JSON.stringify(num[0])}`;
+    const id = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest);
+    if (id) return `unexpected identifier ${JSON.stringify(id[0])}`;
+    if (rest[0] === '"' || rest[0] === "'" || rest[0] === '`') return 'unexpected string';
+    return `unexpected character: ${JSON.stringify(rest[0])}`;
+  }
+}
