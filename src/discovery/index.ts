@@ -1,0 +1,1 @@
+export type { TargetGroup, StaticConfig, FileSDConfig, Discoverer, DiscovererOptions } from './types.js';

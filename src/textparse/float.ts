@@ -1,0 +1,78 @@
+/**
+ * Go's strconv.ParseFloat as Prometheus' exposition parsers use it: decimal floats
+ * with optional exponent, "Inf"/"Infinity" (any case, optional sign) and "NaN"
+ * (any case, no sign). Underscores, hex and `p` exponents are rejected (Prometheus
+ * refuses "pP_"), as are values that overflow to infinity. Returns undefined when invalid.
+ */
+export function parseGoFloat(s: string, start: number, end: number): number | undefined {
+  if (start >= end) return undefined;
+  let i = start;
+  let c = s.charCodeAt(i);
+  const signed = c === 43 /* + */ || c === 45; /* - */
+  if (signed) {
+    i++;
+    if (i >= end) return undefined;
+    c = s.charCodeAt(i);
+  }
+  if (c === 105 || c === 73 || c === 110 || c === 78) {
+    const word = s.slice(i, end).toLowerCase();
+    if (word === 'inf' || word === 'infinity') return s.charCodeAt(start) === 45 ? -Infinity : Infinity;
+    if (word === 'nan' && !signed) return NaN;
+    return undefined;
+  }
+  let digits = 0;
+  while (i < end && isDigit(s.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < end && s.charCodeAt(i) === 46 /* . */) {
+    i++;
+    while (i < end && isDigit(s.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return undefined;
+  if (i < end && (s.charCodeAt(i) === 101 || s.charCodeAt(i) === 69)) {
+    i++;
+    if (i < end && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
+    let ed = 0;
+    while (i < end && isDigit(s.charCodeAt(i))) {
+      i++;
+      ed++;
+    }
+    if (ed === 0) return undefined;
+  }
+  if (i !== end) return undefined;
+  const v = Number(s.slice(start, end));
+  if (v === Infinity || v === -Infinity || v !== v) return undefined; // ErrRange
+  return v;
+}
+
+export function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [a-zA-Z_:] */
+export function isMetricNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+}
+/** [a-zA-Z0-9_:] */
+export function isMetricNameChar(c: number): boolean {
+  return isMetricNameStart(c) || isDigit(c);
+}
+/** [a-zA-Z_] */
+export function isLabelNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+export function isLabelNameChar(c: number): boolean {
+  return isLabelNameStart(c) || isDigit(c);
+}
+
+/** Describes the character at i for error messages ("'='", "end of input", "newline"). */
+export function describe(s: string, i: number): string {
+  if (i >= s.length) return 'end of input';
+  const c = s[i]!;
+  if (c === '\n') return 'newline';
+  return JSON.stringify(c).replace(/^"|"$/g, "'");
+}
