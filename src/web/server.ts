@@ -273,6 +273,11 @@ export class WebServer {
         sendError(ctx, 405, 'bad_data', `method ${ctx.method} not allowed for ${path}`);
         return;
       }
+      if (m === null && isApi && !this.ready) {
+        // Routes of components still starting are not mounted yet: "not ready", not "not found".
+        ctx.send(503, 'text/plain; charset=utf-8', 'Service Unavailable');
+        return;
+      }
       if (m === null) {
         const rel = this.prefix === '' ? path : path.startsWith(this.prefix + '/') || path === this.prefix ? path.slice(this.prefix.length) || '/' : null;
         if (!isApi && rel !== null && this.fallback && (ctx.method === 'GET' || ctx.method === 'HEAD') && (await this.fallback(ctx, rel))) return;
