@@ -166,3 +166,4 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     await sleep(intervalMs);
   }
 }
+export { startTestExporter, TEST_EXPOSITION, type TestExporter } from './exporter.js';
