@@ -85,7 +85,8 @@ export function settingsFromFlags(f: ParsedFlags, specs: readonly FlagSpec[]): S
     webConfigFile: f.optString('web.config.file') ?? null,
     enableLifecycle: f.bool('web.enable-lifecycle'),
     enableAdminApi: f.bool('web.enable-admin-api'),
-    enableRemoteWriteReceiver: f.bool('web.enable-remote-write-receiver'),
+    // Prometheus 2.x also accepts the older feature-flag spelling.
+    enableRemoteWriteReceiver: f.bool('web.enable-remote-write-receiver') || features.has('remote-write-receiver'),
     externalUrl,
     routePrefix,
     corsOrigin: f.string('web.cors.origin'),
