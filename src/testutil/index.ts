@@ -167,3 +167,4 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
 }
 export { startTestExporter, TEST_EXPOSITION, type TestExporter } from './exporter.js';
+export { startPrometheus, PROMETHEUS_BIN, type PrometheusPeer } from './prometheus-peer.js';

@@ -50,8 +50,6 @@ export class OpenMetricsParser extends BaseParser {
     const eol = s.indexOf('\n', ne);
     if (s.charCodeAt(ne) !== SP || eol < 0) this.fail(`expected text in ${kw}`);
     let text = s.slice(ne + 1, eol);
-    this.pos = eol + 1;
-    this.lineNo++;
     if (kind === 'type') {
       if (!OM_TYPES.has(text as MetricType)) this.fail(`invalid metric type "${text}"`);
       this.mType = text as MetricType;
@@ -65,6 +63,8 @@ export class OpenMetricsParser extends BaseParser {
       }
       this.text = text;
     }
+    this.pos = eol + 1;
+    this.lineNo++;
     return kind;
   }
 

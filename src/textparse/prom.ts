@@ -22,8 +22,11 @@ export class PromParser extends BaseParser {
         continue;
       }
       if (c === SP || c === TAB) {
-        // Whitespace-only lines and leading blanks are skipped by the lexer.
+        const ws = this.pos;
         this.skipBlanks();
+        // Prometheus 2.42's series token starts at the blanks, so the metric name
+        // includes them and the sample is later rejected as an invalid metric name.
+        if (this.pos < s.length && isMetricNameStart(s.charCodeAt(this.pos))) return this.series(ws);
         continue;
       }
       if (c === 35 /* # */) return this.comment();
@@ -79,9 +82,9 @@ export class PromParser extends BaseParser {
     return kind;
   }
 
-  private series(): Entry {
+  private series(start = this.pos): Entry {
     const s = this.s;
-    this.start = this.pos;
+    this.start = start;
     this.nLabels = 0;
     this.nameEnd = this.readMetricName();
     this.pos = this.nameEnd;
