@@ -20,22 +20,27 @@ export interface CoreApiOptions {
   status: Omit<StatusSources, 'storage'>;
   externalLabels: () => Labels;
   lookbackDeltaMs: number;
-  lifecycle: LifecycleHooks;
   enableAdminApi: boolean;
-  registry: Registry;
   /** The receiver's routes (relative to /api/v1) when --web.enable-remote-write-receiver is set, else null. */
   remoteWriteRoutes: Route[] | null;
   logger: Logger;
 }
 
 /**
- * Mounts the endpoints the web package itself implements: lifecycle, /metrics,
+ * Mounts the endpoints that must answer from the moment the listener opens, before
+ * storage and components are up: /-/healthy, /-/ready, /-/reload, /-/quit, /metrics.
+ */
+export function mountServiceRoutes(web: WebServer, o: { lifecycle: LifecycleHooks; registry: Registry }): void {
+  web.mount(lifecycleRoutes(o.lifecycle), '', { ungated: true });
+  web.mount(metricsRoutes(o.registry), '', { ungated: true });
+}
+
+/**
+ * Mounts the endpoints the web package itself implements on top of the storage:
  * /federate and the metadata/status/admin part of /api/v1. Query, rules, alerts and
  * UI routes come from their subsystems through WebServer.mount.
  */
 export function mountCoreApi(web: WebServer, o: CoreApiOptions): void {
-  web.mount(lifecycleRoutes(o.lifecycle), '', { ungated: true });
-  web.mount(metricsRoutes(o.registry), '', { ungated: true });
   web.mount(federateRoutes({ storage: o.storage, externalLabels: o.externalLabels, lookbackDeltaMs: o.lookbackDeltaMs, logger: o.logger }));
   web.mount(metaRoutes(o.storage), '/api/v1');
   web.mount(targetRoutes(o.targets), '/api/v1');

@@ -1,6 +1,6 @@
 export { WebServer, ListenError, parseListenAddress, type WebServerOptions, type FallbackHandler } from './server.js';
 export { WebContext } from './context.js';
-export { mountCoreApi, type CoreApiOptions } from './api.js';
+export { mountCoreApi, mountServiceRoutes, type CoreApiOptions } from './api.js';
 export { loadWebConfig, parseWebConfig, WebConfigError, type WebConfig, type TlsServerConfig } from './web-config.js';
 export { staticUiHandler, resolveUiPath, uiBuilt, PACKAGE_ROOT } from './static-ui.js';
 export { createVigilRegistry, metricsRoutes } from './own-metrics.js';

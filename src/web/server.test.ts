@@ -9,7 +9,7 @@ import { labelsFromStrings, STALE_NAN } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
 import { tempDir } from '../testutil/index.js';
 import { nopLogger } from '../util/index.js';
-import { createVigilRegistry, mountCoreApi, staticUiHandler, WebServer, type TargetsSource } from './index.js';
+import { createVigilRegistry, mountCoreApi, mountServiceRoutes, staticUiHandler, WebServer, type TargetsSource } from './index.js';
 
 interface Reply {
   status: number;
@@ -104,6 +104,7 @@ describe('web server (in process)', () => {
 
     const registry = createVigilRegistry();
     web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), registry, maxBodyBytes: 4096, corsOrigin: 'https?://good\\.example' });
+    mountServiceRoutes(web, { lifecycle: { enabled: true, ready: () => web.isReady, reload: async () => void reloads++, quit: () => undefined }, registry });
     mountCoreApi(web, {
       storage,
       targets: () => targets,
@@ -114,9 +115,7 @@ describe('web server (in process)', () => {
       },
       externalLabels: () => labelsFromStrings('site', 'ext', 'zone', 'z1'),
       lookbackDeltaMs: 300_000,
-      lifecycle: { enabled: true, ready: () => web.isReady, reload: async () => void reloads++, quit: () => undefined },
       enableAdminApi: false,
-      registry,
       remoteWriteRoutes: null,
       logger: nopLogger(),
     });
@@ -325,15 +324,14 @@ describe('web server route prefix', () => {
   it('serves everything under the prefix and redirects the root', async () => {
     const registry = createVigilRegistry();
     const web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), routePrefix: '/vigil/', registry });
+    mountServiceRoutes(web, { lifecycle: { enabled: false, ready: () => true, reload: async () => undefined, quit: () => undefined }, registry });
     mountCoreApi(web, {
       storage: new MemoryStorage(),
       targets: () => null,
       status: { configYaml: () => '', flags: () => ({}), runtime: () => ({ startTime: 0, reloadConfigSuccess: true, lastConfigTime: 0, storageRetention: '15d', corruptionCount: 0 }) },
       externalLabels: () => [],
       lookbackDeltaMs: 300_000,
-      lifecycle: { enabled: false, ready: () => true, reload: async () => undefined, quit: () => undefined },
       enableAdminApi: false,
-      registry,
       remoteWriteRoutes: null,
       logger: nopLogger(),
     });

@@ -6,6 +6,7 @@ import { buildInfo, errorMessage, type Logger } from '../../util/index.js';
 import {
   createVigilRegistry,
   mountCoreApi,
+  mountServiceRoutes,
   parseListenAddress,
   staticUiHandler,
   uiBuilt,
@@ -67,6 +68,15 @@ export class VigilServer {
       maxConnections: settings.maxConnections,
       readTimeoutMs: settings.readTimeoutMs,
     });
+    mountServiceRoutes(this.web, {
+      registry: this.registry,
+      lifecycle: {
+        enabled: settings.enableLifecycle,
+        ready: () => this.web.isReady,
+        reload: () => this.reload(),
+        quit: () => void this.shutdown('quit requested over HTTP'),
+      },
+    });
     this.components = [this.scrape, ...extraComponents];
     this.group = new ComponentGroup(this.components, logger);
   }
@@ -122,7 +132,7 @@ export class VigilServer {
     };
   }
 
-  /** Mounts the web package's own endpoints and the UI; components mounted theirs in start(). */
+  /** Mounts the web package's storage-backed endpoints and the UI; components mounted theirs in start(). */
   private mountRoutes(): void {
     const s = this.settings;
     mountCoreApi(this.web, {
@@ -141,14 +151,7 @@ export class VigilServer {
       },
       externalLabels: () => this.configState.current?.config.global.externalLabels ?? EMPTY_LABELS,
       lookbackDeltaMs: s.lookbackDeltaMs,
-      lifecycle: {
-        enabled: s.enableLifecycle,
-        ready: () => this.web.isReady,
-        reload: () => this.reload(),
-        quit: () => void this.shutdown('quit requested over HTTP'),
-      },
       enableAdminApi: s.enableAdminApi,
-      registry: this.registry,
       // The receiver comes from src/remote when the lead wires it in.
       remoteWriteRoutes: null,
       logger: this.logger.child({ component: 'web' }),
@@ -161,6 +164,7 @@ export class VigilServer {
    * does not parse is refused without touching the running one.
    */
   reload(): Promise<void> {
+    if (!this.web.isReady) return Promise.reject(new Error(this.stopping ? 'Vigil is shutting down' : 'Vigil is still starting up'));
     const next = this.reloading.then(() => this.doReload());
     this.reloading = next.catch(() => undefined);
     return next;
