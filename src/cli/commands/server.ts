@@ -1,7 +1,8 @@
 import { createLogger, formatFlagHelp, parseFlags, type FlagSpec } from '../../util/index.js';
 import { WebConfigError } from '../../web/index.js';
 import type { Command } from '../main.js';
-import { settingsFromFlags } from '../server/settings.js';
+import type { Component } from '../server/component.js';
+import { settingsFromFlags, type ServerSettings } from '../server/settings.js';
 import { EXIT_CONFIG, VigilServer } from '../server/vigil-server.js';
 
 /** `vigil server` flags, named as Prometheus names them so unit files and Helm values carry over. */
@@ -34,6 +35,16 @@ export const SERVER_FLAGS: FlagSpec[] = [
   { name: 'enable-feature', kind: 'strings', help: 'Comma separated feature names to enable (repeatable).', placeholder: 'NAME' },
 ];
 
+/**
+ * The components `vigil server` runs after scraping, in start order (stopped in
+ * reverse). Each gets the shared context (storage, registry, web server to mount its
+ * routes on) in start() and every accepted configuration in applyConfig().
+ */
+export function serverComponents(settings: ServerSettings): Component[] {
+  void settings;
+  return [];
+}
+
 function help(): string {
   return ['usage: vigil server [flags]', '', 'Runs the monitoring server: scraping, storage, queries, rules, alerting and the UI in one process.', '', 'Flags:', formatFlagHelp(SERVER_FLAGS)].join('\n');
 }
@@ -50,7 +61,7 @@ export const command: Command = {
     const logger = createLogger({ level: settings.logLevel, format: settings.logFormat });
     let server: VigilServer;
     try {
-      server = new VigilServer(settings, logger);
+      server = new VigilServer(settings, logger, serverComponents(settings));
     } catch (err) {
       if (err instanceof WebConfigError) {
         logger.error({ err: err.message }, 'Error loading web config file (--web.config.file)');

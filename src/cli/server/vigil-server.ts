@@ -26,6 +26,11 @@ export const EXIT_RUNTIME = 1;
 /** Unusable input: flags, config file, web config file. */
 export const EXIT_CONFIG = 2;
 
+export interface VigilServerOptions {
+  /** Install SIGINT/SIGTERM/SIGHUP handlers (default true; false for in-process tests). */
+  handleSignals?: boolean;
+}
+
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
@@ -50,12 +55,19 @@ export class VigilServer {
   private resolveExit!: (code: number) => void;
   private readonly exited = new Promise<number>((r) => (this.resolveExit = r));
 
-  /** Throws (WebConfigError, bad CORS regex) before anything starts. */
+  private readonly handleSignals: boolean;
+
+  /**
+   * `components` run after scraping, in order (stopped in reverse). Throws
+   * (WebConfigError, bad CORS regex) before anything starts.
+   */
   constructor(
     readonly settings: ServerSettings,
     private readonly logger: Logger,
-    extraComponents: Component[] = [],
+    components: Component[] = [],
+    opts: VigilServerOptions = {},
   ) {
+    this.handleSignals = opts.handleSignals ?? true;
     this.registry = createVigilRegistry();
     this.configState = new ConfigState(settings.configFile, parseListenAddress(settings.listenAddress).port, this.registry, logger);
     this.web = new WebServer({
@@ -77,7 +89,7 @@ export class VigilServer {
         quit: () => void this.shutdown('quit requested over HTTP'),
       },
     });
-    this.components = [this.scrape, ...extraComponents];
+    this.components = [this.scrape, ...components];
     this.group = new ComponentGroup(this.components, logger);
   }
 
@@ -100,7 +112,7 @@ export class VigilServer {
       log.error({ err: errorMessage(err) }, 'Error starting web server');
       return EXIT_RUNTIME;
     }
-    this.installSignals();
+    if (this.handleSignals) this.installSignals();
 
     try {
       this.storage = await openStorage(this.settings, log.child({ component: 'storage' }));
@@ -206,6 +218,10 @@ export class VigilServer {
     process.on('SIGTERM', onTerm);
     process.on('SIGHUP', () => {
       this.reload().catch(() => undefined); // already logged and counted
+    });
+    // A bug in one request or loop must not take monitoring down; it is logged loudly instead.
+    process.on('unhandledRejection', (reason) => {
+      this.logger.error({ err: errorMessage(reason), stack: reason instanceof Error ? reason.stack : undefined }, 'Unhandled promise rejection');
     });
   }
 
