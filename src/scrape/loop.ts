@@ -18,6 +18,8 @@ export interface AppendResult {
   total: number;
   added: number;
   seriesAdded: number;
+  /** Set when the scrape must fail (parse error, limit, storage error); counts are still valid. */
+  err?: Error;
 }
 
 /** Limits a scrape enforces (0 = none). */
@@ -158,7 +160,8 @@ export class ScrapeLoop {
   async writeStaleMarkers(staleTime: number): Promise<void> {
     const app = this.deps.appendable.appender();
     try {
-      this.append(app, EMPTY, '', staleTime);
+      const r = this.append(app, EMPTY, '', staleTime);
+      if (r.err) throw r.err;
       this.reportStale(app, staleTime);
       await app.commit();
     } catch (err) {
@@ -188,19 +191,17 @@ export class ScrapeLoop {
     let app = this.deps.appendable.appender();
     let res: AppendResult = { total: 0, added: 0, seriesAdded: 0 };
     let appErr: Error | null = null;
-    try {
-      res = this.append(app, scrapeErr ? EMPTY : body, contentType, start);
-    } catch (err) {
-      appErr = err as Error;
+    res = this.append(app, scrapeErr ? EMPTY : body, contentType, start);
+    if (res.err) {
+      appErr = res.err;
       await app.rollback();
       app = this.deps.appendable.appender();
-      try {
-        // A failed append is an empty scrape: trigger staleness for what disappeared.
-        this.append(app, EMPTY, '', start);
-      } catch (err2) {
+      // A failed append is an empty scrape: trigger staleness for what disappeared.
+      const r2 = this.append(app, EMPTY, '', start);
+      if (r2.err) {
         await app.rollback();
         app = this.deps.appendable.appender();
-        this.deps.logger.warn({ err: String(err2) }, 'Append failed');
+        this.deps.logger.warn({ err: String(r2.err) }, 'Append failed');
       }
     }
     if (scrapeErr === null) scrapeErr = appErr;
@@ -253,8 +254,9 @@ export class ScrapeLoop {
   }
 
   /**
-   * Parses a body and appends its samples (Prometheus scrapeLoop.append). Throws
-   * on parse errors, limits and unexpected storage errors; the caller rolls back.
+   * Parses a body and appends its samples (Prometheus scrapeLoop.append). Parse
+   * errors, limits and unexpected storage errors come back in `err` with the counts
+   * so far (reported like Prometheus does); the caller rolls back.
    */
   append(app: Appender, body: Buffer, contentType: string, ts: number): AppendResult {
     const cache = this.cache;
@@ -350,7 +352,7 @@ export class ScrapeLoop {
     } catch (err) {
       // Refs of series created in a rolled-back batch must not be reused.
       for (const k of newEntries) cache.forget(k);
-      throw err;
+      return { total, added, seriesAdded, err: err as Error };
     }
     // Series exposed last time and missing now get a staleness marker.
     let staleErr: Error | null = null;
@@ -366,7 +368,7 @@ export class ScrapeLoop {
       }
       return true;
     });
-    if (staleErr) throw staleErr;
+    if (staleErr) return { total, added, seriesAdded, err: staleErr };
     cache.iterDone(body.length > 0);
     return { total, added, seriesAdded };
   }

@@ -156,8 +156,8 @@ export class OpenMetricsParser extends BaseParser {
       if (s.charCodeAt(this.pos) !== 61 /* = */) this.fail(`expected equal, got ${this.got()}`);
       this.pos++;
       const q = this.quoted(false);
+      if (this.bytesMode) this.utf8(s.slice(this.pos + 1, q - 1), 'invalid UTF-8 label value');
       if (keep) this.pushLabel(ns, ne, this.pos + 1, q - 1);
-      else if (this.bytesMode) this.utf8(s.slice(this.pos + 1, q - 1), 'invalid UTF-8 label value');
       this.pos = q;
       const c = s.charCodeAt(this.pos);
       if (c === 44 /* , */) this.pos++;

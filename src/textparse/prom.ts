@@ -145,6 +145,7 @@ export class PromParser extends BaseParser {
       this.pos++;
       this.skipBlanks();
       const q = this.quoted(true);
+      if (this.bytesMode) this.utf8(s.slice(this.pos + 1, q - 1), 'invalid UTF-8 label value');
       this.pushLabel(ns, ne, this.pos + 1, q - 1);
       this.pos = q;
       this.skipBlanks();
