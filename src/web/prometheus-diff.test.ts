@@ -251,7 +251,7 @@ scrape_configs:
       assert.deepEqual(shape(vd), shape(pd));
       const pt = pd['activeTargets']!.find((t) => t['scrapePool'] === 'exporter')!;
       const vt = vd['activeTargets']!.find((t) => t['scrapePool'] === 'exporter')!;
-      for (const k of ['discoveredLabels', 'labels', 'scrapePool', 'scrapeUrl', 'lastError', 'health', 'scrapeInterval', 'scrapeTimeout']) assert.deepEqual(vt[k], pt[k], k);
+      for (const k of ['discoveredLabels', 'labels', 'scrapePool', 'scrapeUrl', 'globalUrl', 'lastError', 'health', 'scrapeInterval', 'scrapeTimeout']) assert.deepEqual(vt[k], pt[k], k);
       assert.ok(!Number.isNaN(Date.parse(String(vt['lastScrape']))));
       assert.deepEqual(vd['droppedTargets'], pd['droppedTargets']);
       for (const q of ['?state=dropped', '?state=active&scrapePool=exporter', '?scrapePool=nope']) {

@@ -132,6 +132,29 @@ describe('vigil server process', () => {
     });
   });
 
+  it('runs the built-in default config without --config.file, scraping itself on its own port', { skip: scrapeAvailable ? false : 'src/scrape is not merged into this build yet' }, async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const vigil = await startVigil(['server', `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir.path, 'd0')}`], { readyUrl: `${base}/-/ready` });
+    try {
+      const yaml = ((await getJson(`${base}/api/v1/status/config`))['data'] as { yaml: string }).yaml;
+      assert.match(yaml, new RegExp(`localhost:${port}`));
+      assert.doesNotMatch(yaml, /localhost:9090/);
+      // The default scrape interval is 15s and the first scrape is offset within it.
+      const self = await eventually(async () => {
+        const d = (await getJson(`${base}/api/v1/targets`))['data'] as { activeTargets: Array<Record<string, unknown>> };
+        const t = d.activeTargets.find((x) => x['scrapePool'] === 'vigil');
+        return t && t['health'] === 'up' ? t : null;
+      }, 20_000, 250);
+      assert.equal(self['scrapeUrl'], `http://localhost:${port}/metrics`);
+      const own = (await getJson(`${base}/api/v1/series?match[]=vigil_build_info`))['data'] as Array<Record<string, string>>;
+      assert.equal(own.length, 1);
+      assert.equal(own[0]!['job'], 'vigil');
+    } finally {
+      await vigil.stop();
+    }
+  });
+
   it('refuses a bad config on reload and keeps the running one', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
