@@ -185,6 +185,10 @@ scrape_configs:
         assert.deepEqual(shape(vj), shape(pj), path);
       }
     }
+    const [pr, vr] = await Promise.all([ask(P, '/api/v1/status/runtimeinfo'), ask(V, '/api/v1/status/runtimeinfo')]);
+    for (const k of ['storageRetention', 'reloadConfigSuccess', 'corruptionCount', 'CWD']) {
+      assert.equal((json(vr)['data'] as Record<string, unknown>)[k], (json(pr)['data'] as Record<string, unknown>)[k], k);
+    }
     const [pf, vf] = await Promise.all([ask(P, '/api/v1/status/flags'), ask(V, '/api/v1/status/flags')]);
     const [pflags, vflags] = [json(pf)['data'] as Record<string, string>, json(vf)['data'] as Record<string, string>];
     for (const f of [

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { parseByteSize } from '../../config/index.js';
-import { formatDuration, UserError, type FlagSpec, type LogFormat, type LogLevel, type ParsedFlags } from '../../util/index.js';
+import { UserError, type FlagSpec, type LogFormat, type LogLevel, type ParsedFlags } from '../../util/index.js';
 import { parseListenAddress, resolveUiPath } from '../../web/index.js';
 
 /** Everything `vigil server` derives from its flags, validated once at startup. */
@@ -141,7 +141,7 @@ function flagValues(f: ParsedFlags, specs: readonly FlagSpec[]): Record<string, 
         out[s.name] = String(f.bool(s.name));
         break;
       case 'duration':
-        out[s.name] = formatDuration(f.duration(s.name));
+        out[s.name] = formatPromDuration(f.duration(s.name));
         break;
       case 'strings':
         out[s.name] = f.strings(s.name).join(',');
@@ -159,7 +159,7 @@ function flagValues(f: ParsedFlags, specs: readonly FlagSpec[]): Record<string, 
 /** "15d", or "15d or 512MiB" when a size limit is set too (Prometheus' storageRetention). */
 export function retentionString(s: ServerSettings): string {
   const parts: string[] = [];
-  if (s.retentionTimeMs > 0) parts.push(formatDuration(s.retentionTimeMs));
+  if (s.retentionTimeMs > 0) parts.push(formatPromDuration(s.retentionTimeMs));
   if (s.retentionSize > 0) parts.push(formatBytesIEC(s.retentionSize));
   return parts.join(' or ');
 }
@@ -173,4 +173,32 @@ function formatBytesIEC(n: number): string {
     i++;
   }
   return `${v}${units[i]}`;
+}
+
+/**
+ * Prometheus' model.Duration.String: years and weeks only when they divide the value
+ * exactly ("15d", "90d", "2w", not "2w1d"), then d, h, m, s, ms.
+ */
+export function formatPromDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  const units: Array<[string, number, boolean]> = [
+    ['y', 365 * 86_400_000, true],
+    ['w', 7 * 86_400_000, true],
+    ['d', 86_400_000, false],
+    ['h', 3_600_000, false],
+    ['m', 60_000, false],
+    ['s', 1000, false],
+    ['ms', 1, false],
+  ];
+  for (const [unit, size, exact] of units) {
+    if (exact && rest % size !== 0) continue;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
 }
