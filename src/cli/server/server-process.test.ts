@@ -226,6 +226,12 @@ describe('vigil server process', () => {
       // Plain HTTP to the TLS port is not served.
       await assert.rejects(fetch(`http://127.0.0.1:${port}/-/healthy`));
       assert.match(vigil.output(), /https:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+
+      // SIGHUP re-reads the web config: a new user works without a restart.
+      writeFileSync(webCfg, `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  alice: ${bcrypt.hashSync('s3cret', 6)}\n  bob: ${bcrypt.hashSync('b0b', 6)}\n`);
+      vigil.proc.kill('SIGHUP');
+      await eventually(async () => (await get('/api/v1/status/buildinfo', 'bob:b0b')).status === 200, 10_000, 100);
+      assert.equal((await get('/api/v1/status/buildinfo', 'alice:s3cret')).status, 200);
     } finally {
       await vigil.stop();
     }
