@@ -33,7 +33,35 @@ export const SERVER_FLAGS: FlagSpec[] = [
   { name: 'log.level', kind: 'string', help: 'Only log messages with the given severity or above: debug, info, warn, error.', default: 'info', placeholder: 'LEVEL' },
   { name: 'log.format', kind: 'string', help: 'Output format of log messages: logfmt or json.', default: 'logfmt', placeholder: 'FORMAT' },
   { name: 'enable-feature', kind: 'strings', help: 'Comma separated feature names to enable (repeatable).', placeholder: 'NAME' },
+  // Prometheus flags accepted so existing unit files start unchanged; they have no effect
+  // (a warning is logged when one is given). storage.tsdb.retention is the deprecated alias of .time.
+  ...compatFlags(),
 ];
+
+function compatFlags(): FlagSpec[] {
+  const ignored = (name: string, kind: FlagSpec['kind']): FlagSpec => ({ name, kind, help: 'Accepted for Prometheus compatibility; no effect.', hidden: true });
+  return [
+    { name: 'storage.tsdb.retention', kind: 'duration', help: 'Deprecated: use --storage.tsdb.retention.time.', hidden: true },
+    ignored('web.console.templates', 'string'),
+    ignored('web.console.libraries', 'string'),
+    ignored('web.local-assets', 'string'),
+    ignored('web.user-assets', 'string'),
+    ignored('web.page-title', 'string'),
+    ignored('storage.tsdb.use-lockfile', 'bool'),
+    ignored('storage.tsdb.no-lockfile', 'bool'),
+    ignored('storage.tsdb.wal-compression', 'bool'),
+    ignored('storage.tsdb.head-chunks-write-queue-size', 'int'),
+    ignored('storage.tsdb.min-block-duration', 'duration'),
+    ignored('storage.tsdb.max-block-duration', 'duration'),
+    ignored('storage.remote.flush-deadline', 'duration'),
+    ignored('storage.remote.read-sample-limit', 'int'),
+    ignored('storage.remote.read-concurrent-limit', 'int'),
+    ignored('storage.remote.read-max-bytes-in-frame', 'int'),
+    ignored('scrape.adjust-timestamps', 'bool'),
+    ignored('scrape.discovery-reload-interval', 'duration'),
+    ignored('alertmanager.timeout', 'duration'),
+  ];
+}
 
 /**
  * The components `vigil server` runs after scraping, in start order (stopped in
@@ -59,6 +87,7 @@ export const command: Command = {
     // Flag errors throw UserError: main prints them and exits 2.
     const settings = settingsFromFlags(parseFlags(SERVER_FLAGS, argv), SERVER_FLAGS);
     const logger = createLogger({ level: settings.logLevel, format: settings.logFormat });
+    for (const name of settings.ignoredFlags) logger.warn({ flag: `--${name}` }, 'flag accepted for Prometheus compatibility, it has no effect in Vigil');
     let server: VigilServer;
     try {
       server = new VigilServer(settings, logger, serverComponents(settings));

@@ -22,6 +22,7 @@ test('defaults follow Prometheus', () => {
   assert.equal(s.flagValues['web.enable-lifecycle'], 'false');
   assert.equal(s.flagValues['query.max-samples'], '50000000');
   assert.equal(Object.keys(s.flagValues).length, SERVER_FLAGS.length);
+  assert.equal(s.flagValues['web.console.templates'], '');
 });
 
 test('external URL sets the route prefix unless one is given', () => {
@@ -50,4 +51,12 @@ test('retention, features and validation', () => {
 test('durations print as Prometheus prints them', () => {
   const cases: Array<[number, string]> = [[0, '0s'], [15 * 86_400_000, '15d'], [14 * 86_400_000, '2w'], [365 * 86_400_000, '1y'], [90 * 86_400_000, '90d'], [5_400_000, '1h30m'], [1500, '1s500ms']];
   for (const [ms, want] of cases) assert.equal(formatPromDuration(ms), want);
+});
+
+test('Prometheus-only flags are accepted and reported as ignored; the deprecated retention flag still works', () => {
+  const s = settings('--web.console.templates=/etc/prometheus/consoles', '--storage.tsdb.no-lockfile', '--storage.tsdb.retention=30d');
+  assert.deepEqual(s.ignoredFlags, ['web.console.templates', 'storage.tsdb.no-lockfile']);
+  assert.equal(s.retentionTimeMs, 30 * 86_400_000);
+  assert.equal(settings('--storage.tsdb.retention=30d', '--storage.tsdb.retention.time=7d').retentionTimeMs, 7 * 86_400_000);
+  assert.deepEqual(settings().ignoredFlags, []);
 });

@@ -36,6 +36,8 @@ export interface ServerSettings {
   features: Set<string>;
   /** Flag name → value, for /api/v1/status/flags. */
   flagValues: Record<string, string>;
+  /** Compatibility flags that were given but have no effect (warned about at startup). */
+  ignoredFlags: string[];
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -67,6 +69,8 @@ export function settingsFromFlags(f: ParsedFlags, specs: readonly FlagSpec[]): S
     }
   }
   let retentionTimeMs = f.duration('storage.tsdb.retention.time');
+  // The deprecated --storage.tsdb.retention still works, as in Prometheus 2.x.
+  if (f.explicit.has('storage.tsdb.retention') && !f.explicit.has('storage.tsdb.retention.time')) retentionTimeMs = f.duration('storage.tsdb.retention');
   // As in Prometheus: with neither limit set, keep 15 days.
   if (retentionTimeMs === 0 && retentionSize === 0) retentionTimeMs = 15 * 86_400_000;
   for (const name of ['query.max-samples', 'query.max-concurrency', 'web.max-connections', 'alertmanager.notification-queue-capacity']) {
@@ -108,6 +112,7 @@ export function settingsFromFlags(f: ParsedFlags, specs: readonly FlagSpec[]): S
     logFormat: logFormat as LogFormat,
     features,
     flagValues: flagValues(f, specs),
+    ignoredFlags: specs.filter((sp) => sp.hidden && sp.name !== 'storage.tsdb.retention' && f.explicit.has(sp.name)).map((sp) => sp.name),
   };
 }
 
