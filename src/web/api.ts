@@ -21,7 +21,10 @@ export interface CoreApiOptions {
   externalLabels: () => Labels;
   lookbackDeltaMs: number;
   enableAdminApi: boolean;
-  /** The receiver's routes (relative to /api/v1) when --web.enable-remote-write-receiver is set, else null. */
+  /**
+   * The remote-write receiver's routes with full paths (src/remote's remoteWriteRoutes,
+   * POST /api/v1/write) when --web.enable-remote-write-receiver is set, else null.
+   */
   remoteWriteRoutes: Route[] | null;
   logger: Logger;
 }
@@ -46,5 +49,5 @@ export function mountCoreApi(web: WebServer, o: CoreApiOptions): void {
   web.mount(targetRoutes(o.targets), '/api/v1');
   web.mount(statusRoutes({ storage: o.storage, ...o.status }), '/api/v1');
   web.mount(adminRoutes(o.enableAdminApi, o.storage as Storage & AdminStorage), '/api/v1');
-  web.mount(o.remoteWriteRoutes ?? remoteWriteDisabledRoutes(), '/api/v1');
+  web.mount(o.remoteWriteRoutes ?? remoteWriteDisabledRoutes());
 }

@@ -8,7 +8,7 @@ export function remoteWriteDisabledRoutes(): Route[] {
   return [
     {
       method: 'POST',
-      path: '/write',
+      path: '/api/v1/write',
       handler: (ctx) => ctx.send(404, 'text/plain; charset=utf-8', 'remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n'),
     },
   ];

@@ -23,7 +23,7 @@ class Probe implements Component {
     assert.ok(ctx.storage, 'storage is open before components start');
     ctx.web.mount([{ method: 'GET', path: `/${this.name}`, handler: (c) => c.sendApi(apiSuccess(this.jobs)) }], '/api/v1');
     // A component can take over a route the core API only stubs (e.g. the remote-write receiver).
-    if (this.name === 'p1') ctx.web.mount([{ method: 'POST', path: '/write', handler: (c) => c.send(204, 'text/plain', '') }], '/api/v1');
+    if (this.name === 'p1') ctx.web.mount([{ method: 'POST', path: '/api/v1/write', handler: (c) => c.send(204, 'text/plain', '') }]);
   }
   async applyConfig(cfg: Config): Promise<void> {
     if (this.refuse) throw new Error(`${this.name} refuses`);

@@ -52,6 +52,8 @@ export class VigilServer {
   private readonly startTime = Date.now();
   private reloading: Promise<void> = Promise.resolve();
   private stopping: Promise<number> | null = null;
+  /** Startup work after the listener opened; shutdown waits for it so nothing starts after stop. */
+  private starting: Promise<void> = Promise.resolve();
   private resolveExit!: (code: number) => void;
   private readonly exited = new Promise<number>((r) => (this.resolveExit = r));
 
@@ -114,23 +116,29 @@ export class VigilServer {
     }
     if (this.handleSignals) this.installSignals();
 
-    try {
+    let startupError: unknown = null;
+    this.starting = (async (): Promise<void> => {
       this.storage = await openStorage(this.settings, log.child({ component: 'storage' }));
       await this.group.start(this.context(initial.config));
       this.mountRoutes();
       const failures = await this.group.applyConfig(initial.config);
       this.configState.record(failures.length === 0, initial);
       if (failures.length > 0) throw new Error(`applying the configuration failed: ${failures.join('; ')}`);
-    } catch (err) {
-      log.error({ err: errorMessage(err) }, 'Startup failed');
+    })().catch((err: unknown) => {
+      startupError = err;
+    });
+    await this.starting;
+    if (startupError !== null) {
+      log.error({ err: errorMessage(startupError) }, 'Startup failed');
       await this.shutdown('startup failure');
       return EXIT_RUNTIME;
     }
+    // A signal during startup: shutdown() waited for startup to finish and is now running.
+    if (this.stopping) return this.stopping;
 
     this.web.setReady(true);
     this.logListening();
-    const code = await this.exited;
-    return code;
+    return this.exited;
   }
 
   private context(first: Config): ServerContext {
@@ -237,6 +245,7 @@ export class VigilServer {
       timer.unref();
       log.info({ reason }, 'Stopping Vigil server');
       this.web.setReady(false);
+      await this.starting;
       await this.group.stop();
       if (this.storage) {
         try {
