@@ -13,6 +13,8 @@ const TRUNCATED = 'results truncated due to limit';
 export function metaRoutes(storage: Queryable): Route[] {
   return [
     { method: ['GET', 'POST'], path: '/series', handler: (ctx) => series(ctx, storage) },
+    // Prometheus routes DELETE here to an unimplemented handler; deletion is the admin API's job.
+    { method: 'DELETE', path: '/series', handler: (ctx) => ctx.sendApi(apiError('internal', 'not implemented')) },
     { method: ['GET', 'POST'], path: '/labels', handler: (ctx) => labelNames(ctx, storage) },
     { method: 'GET', path: '/label/:name/values', handler: (ctx) => labelValues(ctx, storage) },
   ];

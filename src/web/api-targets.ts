@@ -1,6 +1,6 @@
 import { labelsKey, labelsToObject, matchAll, labelsGet } from '../model/index.js';
 import { apiSuccess, type RequestContext, type Route } from '../util/index.js';
-import { invalidParam, ParamError, parseIntParam, readForm } from './params.js';
+import { invalidParam, ParamError, parseIntParam } from './params.js';
 import { parseSeriesSelector } from './selector.js';
 import type { ActiveTarget, MetricMetadata, TargetsSource } from './types.js';
 
@@ -21,7 +21,8 @@ export function targetRoutes(source: () => TargetsSource | null): Route[] {
 }
 
 function targets(ctx: RequestContext, src: TargetsSource | null): void {
-  const state = (ctx.query.get('state') ?? '').trim().toLowerCase();
+  // Prometheus 2.42 compares the state literally (no trimming or case folding).
+  const state = ctx.query.get('state') ?? '';
   const pool = ctx.query.get('scrapePool') ?? '';
   const showActive = state === '' || state === 'any' || state === 'active';
   const showDropped = state === '' || state === 'any' || state === 'dropped';
@@ -90,8 +91,8 @@ function targetMetadata(ctx: RequestContext, src: TargetsSource | null): void {
 }
 
 /** Metadata per metric name, deduplicated across targets; `limit` caps metric names, `limit_per_metric` entries per name. */
-async function metricMetadata(ctx: RequestContext, src: TargetsSource | null): Promise<void> {
-  const form = await readForm(ctx);
+function metricMetadata(ctx: RequestContext, src: TargetsSource | null): void {
+  const form = ctx.query;
   const limit = parseIntParam(form, 'limit');
   const limitPerMetric = parseIntParam(form, 'limit_per_metric');
   const metric = form.get('metric') ?? '';

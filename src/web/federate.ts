@@ -1,7 +1,7 @@
 import { isStaleNaN, labelsCompare, labelsKey, METRIC_NAME, type Labels } from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
 import type { Logger, RequestContext, Route } from '../util/index.js';
-import { ParamError, readForm } from './params.js';
+import { ParamError } from './params.js';
 import { parseMatcherSets } from './selector.js';
 
 export interface FederateOptions {
@@ -22,11 +22,11 @@ const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
  * labels added where the series lacks them (instance="" always, as Prometheus does).
  */
 export function federateRoutes(o: FederateOptions): Route[] {
-  return [{ method: ['GET', 'POST'], path: '/federate', handler: (ctx) => federate(ctx, o) }];
+  return [{ method: 'GET', path: '/federate', handler: (ctx) => federate(ctx, o) }];
 }
 
 async function federate(ctx: RequestContext, o: FederateOptions): Promise<void> {
-  const form = await readForm(ctx);
+  const form = ctx.query;
   let sets;
   try {
     sets = parseMatcherSets(form.getAll('match[]'));

@@ -160,6 +160,17 @@ scrape_configs:
     assert.equal(vigil.proc.exitCode, null);
   });
 
+  it('accepts the same methods per endpoint', async () => {
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    for (const path of ['/api/v1/series', '/api/v1/labels', '/api/v1/label/job/values', '/api/v1/targets', '/api/v1/targets/metadata', '/api/v1/metadata', '/api/v1/status/config', '/api/v1/status/flags', '/federate', '/-/healthy', '/-/ready', '/metrics']) {
+      for (const method of ['POST', 'PUT', 'DELETE']) {
+        const init = { method, headers: form, body: 'match[]=up' };
+        const [p, v] = await Promise.all([ask(P, path, init), ask(V, path, init)]);
+        assert.equal(v.status, p.status, `${method} ${path}`);
+      }
+    }
+  });
+
   it('answers CORS preflight and simple requests with the same headers', async () => {
     for (const method of ['OPTIONS', 'GET']) {
       const init = { method, headers: { Origin: 'http://grafana.example' } };
@@ -258,7 +269,7 @@ scrape_configs:
       for (const k of ['discoveredLabels', 'labels', 'scrapePool', 'scrapeUrl', 'globalUrl', 'lastError', 'health', 'scrapeInterval', 'scrapeTimeout']) assert.deepEqual(vt[k], pt[k], k);
       assert.ok(!Number.isNaN(Date.parse(String(vt['lastScrape']))));
       assert.deepEqual(vd['droppedTargets'], pd['droppedTargets']);
-      for (const q of ['?state=dropped', '?state=active&scrapePool=exporter', '?scrapePool=nope']) {
+      for (const q of ['?state=dropped', '?state=active&scrapePool=exporter', '?scrapePool=nope', '?state=bogus', '?state=%20ANY%20']) {
         const [pq, vq] = await Promise.all([ask(P, '/api/v1/targets' + q), ask(V, '/api/v1/targets' + q)]);
         const strip = (d: Record<string, Array<Record<string, unknown>>>): unknown => ({
           active: d['activeTargets']!.map((t) => t['labels']),
@@ -279,6 +290,16 @@ scrape_configs:
       ]) {
         const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.equal(v.status, p.status, path);
+        assert.deepEqual(json(v), json(p), path);
+      }
+      const now = Date.now();
+      for (const path of [
+        `/api/v1/series?match[]=${JOB}&start=${new Date(now - 60_000).toISOString()}&end=${(now / 1000).toFixed(3)}`,
+        `/api/v1/series?match[]=${JOB}&start=${Math.floor(now / 1000) + 3600}`,
+        `/api/v1/label/job/values?start=${Math.floor(now / 1000) - 600}`,
+        `/api/v1/labels?match[]=${encodeURIComponent('{__name__=~"test_.*",room!=""}')}`,
+      ]) {
+        const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.deepEqual(json(v), json(p), path);
       }
       const post = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `match[]=${JOB}&start=${Math.floor(Date.now() / 1000) - 60}` };
@@ -313,6 +334,13 @@ scrape_configs:
           .map((l) => l.replace(/ \d+$/, ''))
           .map((l) => (/^(scrape_|up\{)/.test(l) ? l.replace(/ \S+$/, ' V') : l));
       assert.deepEqual(norm(v.text), norm(p.text));
+      const two = '/federate?match[]=test_temperature_celsius&match[]=test_escaped_info&match[]=test_temperature_celsius';
+      const [pt, vt] = await Promise.all([ask(P, two), ask(V, two)]);
+      assert.deepEqual(norm(vt.text), norm(pt.text), two);
+      // Federation is GET only in Prometheus.
+      const post = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'match[]=up' };
+      const [pp, vp] = await Promise.all([ask(P, '/federate', post), ask(V, '/federate', post)]);
+      assert.equal(vp.status, pp.status, 'POST /federate');
     });
   });
 });

@@ -188,7 +188,7 @@ describe('web server (in process)', () => {
     assert.equal(all.activeTargets[0]!['lastScrape'], '2023-11-14T22:13:20.000Z');
     assert.equal(all.activeTargets[1]!['lastScrape'], '0001-01-01T00:00:00Z');
     assert.deepEqual(all.droppedTargets, [{ discoveredLabels: { __address__: 'c:1' } }]);
-    const active = (await call(port, 'GET', '/api/v1/targets?state=Active')).json()['data'] as Record<string, unknown[]>;
+    const active = (await call(port, 'GET', '/api/v1/targets?state=active')).json()['data'] as Record<string, unknown[]>;
     assert.equal(active['activeTargets']!.length, 2);
     assert.deepEqual(active['droppedTargets'], []);
     const pool = (await call(port, 'GET', '/api/v1/targets?scrapePool=b&state=any')).json()['data'] as Record<string, unknown[]>;
@@ -264,7 +264,7 @@ describe('web server (in process)', () => {
     const nf = await call(port, 'GET', '/api/v1/nope');
     assert.equal(nf.status, 404);
     assert.equal(nf.json()['errorType'], 'not_found');
-    const mna = await call(port, 'DELETE', '/api/v1/series');
+    const mna = await call(port, 'PUT', '/api/v1/series');
     assert.equal(mna.status, 405);
     assert.equal(mna.json()['status'], 'error');
     const big = await call(port, 'POST', '/api/v1/series', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'match[]=' + 'x'.repeat(10_000));
