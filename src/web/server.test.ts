@@ -351,3 +351,27 @@ describe('web server route prefix', () => {
     }
   });
 });
+
+describe('web server connection limit', () => {
+  it('refuses connections beyond --web.max-connections and recovers when one closes', async () => {
+    const web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), maxConnections: 1 });
+    mountServiceRoutes(web, { lifecycle: { enabled: false, ready: () => true, reload: async () => undefined, quit: () => undefined }, registry: createVigilRegistry() });
+    web.setReady(true);
+    await web.start();
+    const port = web.address().port;
+    try {
+      const holder = connect(port, '127.0.0.1');
+      await new Promise<void>((r) => holder.once('connect', () => r()));
+      await new Promise((r) => setTimeout(r, 50));
+      await assert.rejects(call(port, 'GET', '/-/healthy'));
+      await new Promise<void>((r) => {
+        holder.once('close', () => r());
+        holder.destroy();
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await call(port, 'GET', '/-/healthy')).status, 200);
+    } finally {
+      await web.stop();
+    }
+  });
+});

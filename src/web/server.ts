@@ -120,7 +120,7 @@ export class WebServer {
     };
     const server = this.webConfig.tls ? createHttpsServer(this.tlsOptions(this.webConfig.tls), handler) : createHttpServer(handler);
     if (this.webConfig.tls) this.enforceClientCert(server, this.webConfig.tls);
-    server.maxConnections = this.opts.maxConnections && this.opts.maxConnections > 0 ? this.opts.maxConnections : Infinity;
+    if (this.opts.maxConnections && this.opts.maxConnections > 0) server.maxConnections = this.opts.maxConnections;
     server.requestTimeout = this.opts.readTimeoutMs ?? 300_000;
     server.headersTimeout = Math.min(60_000, server.requestTimeout || 60_000);
     server.on('connection', (s: Socket) => {
