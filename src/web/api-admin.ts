@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { apiError, apiSuccess, type RequestContext, type Route } from '../util/index.js';
 import { MAX_TIME, MIN_TIME, parseTimeParam, readForm } from './params.js';
 import { parseMatcherSets } from './selector.js';
@@ -61,6 +62,15 @@ export function adminRoutes(enabled: boolean, storage: AdminStorage): Route[] {
       }),
     },
   ];
+}
+
+/**
+ * A snapshot directory name as Prometheus makes them: UTC time plus 8 random bytes,
+ * e.g. "20171210T211224Z-2be650b6d019eb54".
+ */
+export function snapshotName(now = new Date()): string {
+  const iso = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${iso}-${randomBytes(8).toString('hex')}`;
 }
 
 /** strconv.ParseBool; "" is false here because Prometheus only parses a non-empty value. */

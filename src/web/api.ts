@@ -21,6 +21,8 @@ export interface CoreApiOptions {
   externalLabels: () => Labels;
   lookbackDeltaMs: number;
   enableAdminApi: boolean;
+  /** What the admin API can do on this storage (absent operations answer "not supported"). */
+  admin?: AdminStorage;
   /**
    * The remote-write receiver's routes with full paths (src/remote's remoteWriteRoutes,
    * POST /api/v1/write) when --web.enable-remote-write-receiver is set, else null.
@@ -48,6 +50,6 @@ export function mountCoreApi(web: WebServer, o: CoreApiOptions): void {
   web.mount(metaRoutes(o.storage), '/api/v1');
   web.mount(targetRoutes(o.targets), '/api/v1');
   web.mount(statusRoutes({ storage: o.storage, ...o.status }), '/api/v1');
-  web.mount(adminRoutes(o.enableAdminApi, o.storage as Storage & AdminStorage), '/api/v1');
+  web.mount(adminRoutes(o.enableAdminApi, o.admin ?? {}), '/api/v1');
   web.mount(o.remoteWriteRoutes ?? remoteWriteDisabledRoutes());
 }

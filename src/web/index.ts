@@ -9,7 +9,7 @@ export { federateRoutes, formatGoFloat, type FederateOptions } from './federate.
 export { metaRoutes } from './api-meta.js';
 export { targetRoutes } from './api-targets.js';
 export { statusRoutes, type StatusSources } from './api-status.js';
-export { adminRoutes } from './api-admin.js';
+export { adminRoutes, snapshotName } from './api-admin.js';
 export { remoteWriteDisabledRoutes } from './remote-write.js';
 export { parseSeriesSelector, parseMatcherSets } from './selector.js';
 export { parseTime, parseTimeParam, readForm, ParamError, MIN_TIME, MAX_TIME } from './params.js';

@@ -9,7 +9,7 @@ import { labelsFromStrings, STALE_NAN } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
 import { tempDir } from '../testutil/index.js';
 import { nopLogger } from '../util/index.js';
-import { createVigilRegistry, mountCoreApi, mountServiceRoutes, staticUiHandler, WebServer, type TargetsSource } from './index.js';
+import { createVigilRegistry, mountCoreApi, mountServiceRoutes, snapshotName, staticUiHandler, WebServer, type TargetsSource } from './index.js';
 
 interface Reply {
   status: number;
@@ -370,6 +370,51 @@ describe('web server connection limit', () => {
       });
       await new Promise((r) => setTimeout(r, 50));
       assert.equal((await call(port, 'GET', '/-/healthy')).status, 200);
+    } finally {
+      await web.stop();
+    }
+  });
+});
+
+describe('admin API when enabled', () => {
+  it('validates parameters and calls the storage operations it has', async () => {
+    const deleted: Array<{ sets: string[][]; mint: number; maxt: number }> = [];
+    const snapshots: boolean[] = [];
+    const registry = createVigilRegistry();
+    const web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), registry });
+    mountCoreApi(web, {
+      storage: new MemoryStorage(),
+      targets: () => null,
+      status: { configYaml: () => '', flags: () => ({}), runtime: () => ({ startTime: 0, reloadConfigSuccess: true, lastConfigTime: 0, storageRetention: '15d', corruptionCount: 0 }) },
+      externalLabels: () => [],
+      lookbackDeltaMs: 300_000,
+      enableAdminApi: true,
+      admin: {
+        deleteSeries: async (sets, mint, maxt) => void deleted.push({ sets: sets.map((s) => s.map(String)), mint, maxt }),
+        snapshot: async (withHead) => {
+          snapshots.push(withHead);
+          return snapshotName(new Date(Date.UTC(2017, 11, 10, 21, 12, 24)));
+        },
+      },
+      remoteWriteRoutes: null,
+      logger: nopLogger(),
+    });
+    web.setReady(true);
+    await web.start();
+    const port = web.address().port;
+    try {
+      const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      assert.equal((await call(port, 'POST', '/api/v1/admin/tsdb/delete_series')).json()['error'], 'no match[] parameter provided');
+      const del = await call(port, 'PUT', '/api/v1/admin/tsdb/delete_series', form, 'match[]=up%7Bjob%3D%22a%22%7D&start=10&end=20');
+      assert.equal(del.status, 204);
+      assert.deepEqual(deleted, [{ sets: [['__name__="up"', 'job="a"']], mint: 10_000, maxt: 20_000 }]);
+      assert.equal((await call(port, 'POST', '/api/v1/admin/tsdb/snapshot?skip_head=maybe')).status, 400);
+      const snap = (await call(port, 'POST', '/api/v1/admin/tsdb/snapshot?skip_head=true')).json();
+      assert.match(String((snap['data'] as { name: string }).name), /^20171210T211224Z-[0-9a-f]{16}$/);
+      assert.deepEqual(snapshots, [false]);
+      const clean = await call(port, 'POST', '/api/v1/admin/tsdb/clean_tombstones');
+      assert.equal(clean.status, 500);
+      assert.match(String(clean.json()['error']), /not supported by this storage/);
     } finally {
       await web.stop();
     }

@@ -47,7 +47,7 @@ export interface TargetsSource {
   metadata(): Map<string, MetricMetadata[]>;
 }
 
-/** Optional storage capabilities behind /api/v1/admin/tsdb/* (duck-typed on the storage). */
+/** Storage operations behind /api/v1/admin/tsdb/*, each optional; wired explicitly by the server. */
 export interface AdminStorage {
   deleteSeries?(matcherSets: Matcher[][], mint: number, maxt: number): Promise<void>;
   cleanTombstones?(): Promise<void>;
