@@ -11,6 +11,7 @@ import {
   staticUiHandler,
   uiBuilt,
   WebServer,
+  type AdminStorage,
   type TargetsSource,
 } from '../../web/index.js';
 import { ComponentGroup, type Component, type ServerContext } from './component.js';
@@ -49,6 +50,7 @@ export class VigilServer {
   private readonly components: Component[];
   private readonly group: ComponentGroup;
   private storage: Storage | null = null;
+  private admin: AdminStorage = {};
   private readonly startTime = Date.now();
   private reloading: Promise<void> = Promise.resolve();
   private stopping: Promise<number> | null = null;
@@ -118,7 +120,9 @@ export class VigilServer {
 
     let startupError: unknown = null;
     this.starting = (async (): Promise<void> => {
-      this.storage = await openStorage(this.settings, log.child({ component: 'storage' }));
+      const opened = await openStorage(this.settings, log.child({ component: 'storage' }), this.registry);
+      this.storage = opened.storage;
+      this.admin = opened.admin;
       await this.group.start(this.context(initial.config));
       this.mountRoutes();
       const failures = await this.group.applyConfig(initial.config);
@@ -172,6 +176,7 @@ export class VigilServer {
       externalLabels: () => this.configState.current?.config.global.externalLabels ?? EMPTY_LABELS,
       lookbackDeltaMs: s.lookbackDeltaMs,
       enableAdminApi: s.enableAdminApi,
+      admin: this.admin,
       // The receiver comes from src/remote when the lead wires it in.
       remoteWriteRoutes: null,
       logger: this.logger.child({ component: 'web' }),
