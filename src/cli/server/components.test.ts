@@ -76,3 +76,48 @@ test('components start in order, get every config, mount gated routes and stop i
   assert.deepEqual(events.slice(-2), ['p2:stop', 'p1:stop']);
   await assert.rejects(fetch(`${base}/-/healthy`), 'listener closed');
 });
+
+/** A component whose start() waits until the test opens the gate (a slow WAL replay, say). */
+class SlowStart implements Component {
+  readonly name = 'slow';
+  stopped = false;
+  private open!: () => void;
+  readonly gate = new Promise<void>((r) => (this.open = r));
+  release(): void {
+    this.open();
+  }
+  async start(): Promise<void> {
+    await this.gate;
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+}
+
+test('during startup health answers, the API says 503, and a shutdown waits for startup', async () => {
+  const dir = tempDir('vigil-startup-');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const settings = settingsFromFlags(parseFlags(SERVER_FLAGS, [`--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${dir.path}`]), SERVER_FLAGS);
+  const slow = new SlowStart();
+  const server = new VigilServer(settings, nopLogger(), [slow], { handleSignals: false });
+  const exit = server.run();
+  try {
+    await waitForHttp(`${base}/-/healthy`, 10_000);
+    assert.equal((await fetch(`${base}/-/ready`)).status, 503);
+    assert.equal((await fetch(`${base}/api/v1/targets`)).status, 503);
+    assert.equal((await fetch(`${base}/api/v1/query?query=up`)).status, 503, 'routes not mounted yet are "not ready", not 404');
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /^vigil_build_info/m);
+    const stopping = server.shutdown('test');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(slow.stopped, false, 'shutdown waits for the start in progress');
+    slow.release();
+    assert.equal(await stopping, 0);
+    assert.equal(slow.stopped, true);
+    assert.equal(await exit, 0);
+  } finally {
+    slow.release();
+    await server.shutdown('cleanup');
+    dir.cleanup();
+  }
+});
