@@ -138,6 +138,23 @@ scrape_configs:
     }
   });
 
+  it('rejects malformed input with the same status and error type', async () => {
+    for (const path of [
+      '/api/v1/series?match[]=',
+      '/api/v1/series?match[]=%zz',
+      '/api/v1/series?match[]=up&start=%ff',
+      '/api/v1/labels?match[]=%7Ba%3D~%22(%22%7D',
+      '/api/v1/label/job/values?start=1e400',
+      '/api/v1/targets/metadata?limit=1.5',
+      '/api/v1/metadata?limit=-',
+      `/api/v1/series?match[]=${'a'.repeat(5000)}%7B`,
+    ]) {
+      const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
+      assert.equal(v.status, p.status, path);
+      assert.equal(json(v)['errorType'], json(p)['errorType'], path);
+    }
+  });
+
   it('guards lifecycle, admin and remote-write endpoints identically', async () => {
     const cases: Array<[string, string]> = [
       ['POST', '/-/reload'],
