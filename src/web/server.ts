@@ -116,7 +116,11 @@ export class WebServer {
   async start(): Promise<void> {
     const { host, port } = parseListenAddress(this.opts.listenAddress);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'unhandled HTTP error'));
+      this.handle(req, res).catch((err: unknown) => {
+        this.log.error({ err: errorMessage(err) }, 'unhandled HTTP error');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
+        else res.destroy();
+      });
     };
     const server = this.webConfig.tls ? createHttpsServer(this.tlsOptions(this.webConfig.tls), handler) : createHttpServer(handler);
     if (this.webConfig.tls) this.enforceClientCert(server, this.webConfig.tls);
