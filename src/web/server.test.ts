@@ -301,6 +301,10 @@ describe('web server (in process)', () => {
     assert.equal(js.text, 'console.log(1)');
     assert.match(String(js.headers['content-type']), /javascript/);
     assert.equal((await call(port, 'GET', '/assets/missing.js')).status, 404);
+    const etag = String(js.headers['etag']);
+    assert.match(etag, /^W\/"/);
+    assert.equal((await call(port, 'GET', '/assets/app.js', { 'If-None-Match': etag })).status, 304);
+    assert.equal((await call(port, 'GET', '/assets/app.js', { 'If-None-Match': 'W/"other"' })).status, 200);
     // Dot segments are resolved before lookup, so these stay inside the UI directory.
     for (const p of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc/passwd']) {
       const r = await call(port, 'GET', p);

@@ -76,6 +76,14 @@ export function staticUiHandler(dir: string): FallbackHandler {
       if (extname(rel) !== '') return false;
       target = join(root, 'index.html');
     }
+    const tst = target === file ? st : await stat(target).catch(() => null);
+    if (!tst?.isFile()) return false;
+    // Weak validator from size and mtime: a rebuilt UI changes it, an unchanged file answers 304.
+    const etag = `W/"${tst.size.toString(16)}-${Math.floor(tst.mtimeMs).toString(16)}"`;
+    if (ctx.req.headers['if-none-match'] === etag) {
+      ctx.res.writeHead(304, { ETag: etag }).end();
+      return true;
+    }
     let body: Buffer;
     try {
       body = await readFile(target);
@@ -85,7 +93,7 @@ export function staticUiHandler(dir: string): FallbackHandler {
     const type = TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
     // index.html must be revalidated so new builds are picked up; hashed assets can be cached.
     const cache = target.endsWith('index.html') ? 'no-cache' : /[.-][0-9a-f]{8,}\./i.test(target) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
-    ctx.send(200, type, body, { 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' });
+    ctx.send(200, type, body, { 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', ETag: etag });
     return true;
   };
 }
