@@ -346,6 +346,10 @@ describe('web server route prefix', () => {
       const root = await call(port, 'GET', '/');
       assert.equal(root.status, 302);
       assert.equal(root.headers['location'], '/vigil/');
+      const bare = await call(port, 'GET', '/vigil?x=1');
+      assert.equal(bare.status, 302);
+      assert.equal(bare.headers['location'], '/vigil/?x=1');
+      assert.equal((await call(port, 'GET', '/vigil/')).status, 404, 'no UI handler installed here');
       assert.deepEqual((await call(port, 'GET', '/vigil/api/v1/targets')).json()['data'], { activeTargets: [], droppedTargets: [] });
       assert.equal((await call(port, 'GET', '/api/v1/targets')).status, 404);
       assert.equal((await call(port, 'POST', '/vigil/-/reload')).status, 403);

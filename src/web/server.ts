@@ -257,8 +257,9 @@ export class WebServer {
     }
 
     const path = ctx.url.pathname;
-    if (this.prefix !== '' && (path === '/' || path === '')) {
-      res.writeHead(302, { Location: this.prefix + '/' }).end();
+    // "/" and the bare prefix go to "<prefix>/", so the UI's relative URLs resolve under the prefix.
+    if (this.prefix !== '' && (path === '/' || path === '' || path === this.prefix)) {
+      res.writeHead(302, { Location: this.prefix + '/' + ctx.url.search }).end();
       return;
     }
     const isApi = path.startsWith(this.prefix + '/api/');
@@ -283,7 +284,7 @@ export class WebServer {
         return;
       }
       if (m === null) {
-        const rel = this.prefix === '' ? path : path.startsWith(this.prefix + '/') || path === this.prefix ? path.slice(this.prefix.length) || '/' : null;
+        const rel = this.prefix === '' ? path : path.startsWith(this.prefix + '/') ? path.slice(this.prefix.length) : null;
         if (!isApi && rel !== null && this.fallback && (ctx.method === 'GET' || ctx.method === 'HEAD') && (await this.fallback(ctx, rel))) return;
         sendError(ctx, 404, 'not_found', `no handler for ${ctx.method} ${path}`);
         return;
