@@ -101,6 +101,7 @@ describe('web server (in process)', () => {
     mkdirSync(join(ui.path, 'assets'));
     writeFileSync(join(ui.path, 'index.html'), '<html>spa</html>');
     writeFileSync(join(ui.path, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(ui.path, 'assets', 'index-C39_dCBu.js'), 'console.log(2)');
 
     const registry = createVigilRegistry();
     web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), registry, maxBodyBytes: 4096, corsOrigin: 'https?://good\\.example' });
@@ -301,6 +302,9 @@ describe('web server (in process)', () => {
     assert.equal(js.text, 'console.log(1)');
     assert.match(String(js.headers['content-type']), /javascript/);
     assert.equal((await call(port, 'GET', '/assets/missing.js')).status, 404);
+    assert.equal(js.headers['cache-control'], 'public, max-age=300');
+    assert.equal((await call(port, 'GET', '/assets/index-C39_dCBu.js')).headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal((await call(port, 'GET', '/')).headers['cache-control'], 'no-cache');
     const etag = String(js.headers['etag']);
     assert.match(etag, /^W\/"/);
     assert.equal((await call(port, 'GET', '/assets/app.js', { 'If-None-Match': etag })).status, 304);

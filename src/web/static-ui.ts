@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import type { FallbackHandler } from './server.js';
 
 const TYPES: Record<string, string> = {
@@ -92,7 +92,8 @@ export function staticUiHandler(dir: string): FallbackHandler {
     }
     const type = TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
     // index.html must be revalidated so new builds are picked up; hashed assets can be cached.
-    const cache = target.endsWith('index.html') ? 'no-cache' : /[.-][0-9a-f]{8,}\./i.test(target) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
+    // Bundlers (Vite) name assets "<name>-<8+ char hash>.<ext>": those never change content.
+    const cache = target.endsWith('index.html') ? 'no-cache' : /[.-][A-Za-z0-9_]{8,}\.[a-z0-9]+$/.test(basename(target)) && /\d/.test(basename(target)) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
     ctx.send(200, type, body, { 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', ETag: etag });
     return true;
   };
