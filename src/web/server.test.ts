@@ -317,6 +317,9 @@ describe('web server (in process)', () => {
     }
     assert.equal((await call(port, 'GET', '/../package.json')).status, 404);
     assert.equal((await call(port, 'GET', '/api/v1/unknown-route')).status, 404, 'API paths never fall back to the UI');
+    const am = await call(port, 'GET', '/alertmanager/api/v2/unknown');
+    assert.equal(am.status, 404, "a subsystem's API paths never fall back to the UI either");
+    assert.equal(am.json()['errorType'], 'not_found');
   });
 
   it('exposes its own metrics including per-handler request counts', async () => {

@@ -262,7 +262,10 @@ export class WebServer {
       res.writeHead(302, { Location: this.prefix + '/' + ctx.url.search }).end();
       return;
     }
-    const isApi = path.startsWith(this.prefix + '/api/');
+    // API paths: /api/... and a mounted subsystem's /<name>/api/... (Alertmanager, Loki). They get
+    // CORS, and never the UI's index.html for an unknown path.
+    const rel = this.prefix === '' ? path : path.startsWith(this.prefix + '/') ? path.slice(this.prefix.length) : null;
+    const isApi = rel !== null && /^\/(?:[^/]+\/)?api\//.test(rel);
     if (isApi) {
       this.cors.apply(req, res);
       // Preflight requests are answered for every API path (Prometheus' api.options).
@@ -284,7 +287,6 @@ export class WebServer {
         return;
       }
       if (m === null) {
-        const rel = this.prefix === '' ? path : path.startsWith(this.prefix + '/') ? path.slice(this.prefix.length) : null;
         if (!isApi && rel !== null && this.fallback && (ctx.method === 'GET' || ctx.method === 'HEAD') && (await this.fallback(ctx, rel))) return;
         sendError(ctx, 404, 'not_found', `no handler for ${ctx.method} ${path}`);
         return;
