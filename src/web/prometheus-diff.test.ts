@@ -326,14 +326,20 @@ scrape_configs:
 
     it('returns the same metadata', async () => {
       const byMetric = (rows: Array<Record<string, unknown>>): unknown[] => rows.map((r) => JSON.stringify(r)).sort();
-      for (const path of [`/api/v1/targets/metadata?match_target=${JOB}`, `/api/v1/targets/metadata?match_target=${JOB}&metric=test_latency_seconds`]) {
+      for (const path of [
+        `/api/v1/targets/metadata?match_target=${JOB}`,
+        `/api/v1/targets/metadata?match_target=${JOB}&metric=test_latency_seconds`,
+        `/api/v1/targets/metadata?match_target=${JOB}&limit=1`,
+        `/api/v1/targets/metadata?match_target=${JOB}&limit=0`,
+        `/api/v1/targets/metadata?metric=test_temperature_celsius`,
+      ]) {
         const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.deepEqual(byMetric(json(v)['data'] as Array<Record<string, unknown>>), byMetric(json(p)['data'] as Array<Record<string, unknown>>), path);
       }
       const onlyTest = (d: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(d).filter(([k]) => k.startsWith('test_')).sort());
       const [p, v] = await Promise.all([ask(P, '/api/v1/metadata'), ask(V, '/api/v1/metadata')]);
       assert.deepEqual(onlyTest(json(v)['data'] as Record<string, unknown>), onlyTest(json(p)['data'] as Record<string, unknown>));
-      for (const path of ['/api/v1/metadata?metric=test_rpc_seconds', '/api/v1/metadata?metric=test_escaped_info&limit=1']) {
+      for (const path of ['/api/v1/metadata?metric=test_rpc_seconds', '/api/v1/metadata?metric=test_escaped_info&limit=1', '/api/v1/metadata?metric=test_requests_total&limit=0', '/api/v1/metadata?metric=test_untyped_thing']) {
         const [pm, vm] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.deepEqual(json(vm), json(pm), path);
       }
