@@ -14,13 +14,20 @@ export interface DiscovererFixture {
  * implementation's test file with a fixture factory).
  */
 export function discovererContract(name: string, setup: () => Promise<DiscovererFixture>): void {
-  test(`${name}: first update holds every target with __address__ and unique sources`, async () => {
+  test(`${name}: first update holds every target with __address__ and unique sources`, { timeout: 10_000 }, async () => {
     const f = await setup();
     const ac = new AbortController();
+    let running: Promise<void> = Promise.resolve();
     try {
       const first = await new Promise<TargetGroup[]>((resolve, reject) => {
-        f.discoverer.run(ac.signal, (g) => resolve(g)).catch(reject);
+        running = f.discoverer.run(ac.signal, (g) => {
+          resolve(g);
+          // Aborting inside the first send must still end run().
+          ac.abort();
+        });
+        running.catch(reject);
       });
+      await running;
       const addrs = first.flatMap((g) => g.targets.map((t) => t.find((l) => l.name === '__address__')?.value));
       assert.deepEqual([...addrs].sort(), [...f.expectedAddresses].sort());
       const sources = first.map((g) => g.source);
@@ -33,7 +40,7 @@ export function discovererContract(name: string, setup: () => Promise<Discoverer
     }
   });
 
-  test(`${name}: run() resolves after abort and sends nothing when already aborted`, async () => {
+  test(`${name}: run() resolves after abort and sends nothing when already aborted`, { timeout: 10_000 }, async () => {
     const f = await setup();
     try {
       const ac = new AbortController();

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { labelsFromPairs, type Label } from '../model/index.js';
 import type { Logger } from '../util/index.js';
 import { expandGlob } from './glob.js';
-import type { Discoverer, FileSDConfig, TargetGroup } from './types.js';
+import { aborted, type Discoverer, type FileSDConfig, type TargetGroup } from './types.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const FILEPATH_LABEL = '__meta_filepath';
@@ -134,7 +134,7 @@ export class FileDiscoverer implements Discoverer {
     }
     send(await this.refresh());
     const timer = setInterval(trigger, Math.max(this.cfg.refreshInterval, 100));
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await aborted(signal);
     clearInterval(timer);
     if (pending) clearTimeout(pending);
     for (const w of this.watchers) w.close();

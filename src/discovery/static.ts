@@ -1,5 +1,5 @@
 import { labelsFromPairs } from '../model/index.js';
-import type { Discoverer, StaticConfig, TargetGroup } from './types.js';
+import { aborted, type Discoverer, type StaticConfig, type TargetGroup } from './types.js';
 
 /** Target groups of static_configs: one group per entry, sent once. */
 export class StaticDiscoverer implements Discoverer {
@@ -16,6 +16,6 @@ export class StaticDiscoverer implements Discoverer {
   async run(signal: AbortSignal, send: (groups: TargetGroup[]) => void): Promise<void> {
     if (signal.aborted) return;
     send(this.groups());
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await aborted(signal);
   }
 }

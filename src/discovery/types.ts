@@ -38,3 +38,9 @@ export interface Discoverer {
 export interface DiscovererOptions {
   logger: Logger;
 }
+
+/** Resolves when the signal aborts (immediately if it already has). */
+export function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
