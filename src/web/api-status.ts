@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Storage } from '../storage/index.js';
 import { apiSuccess, buildInfo, type Route } from '../util/index.js';
+import { maskSecrets } from './mask-secrets.js';
 import { invalidParam } from './params.js';
 import type { RuntimeStatus } from './types.js';
 
@@ -16,7 +17,8 @@ export interface StatusSources {
 /** /api/v1/status/*: config, flags, buildinfo, runtimeinfo, tsdb, walreplay. */
 export function statusRoutes(src: StatusSources): Route[] {
   return [
-    { method: 'GET', path: '/status/config', handler: (ctx) => ctx.sendApi(apiSuccess({ yaml: src.configYaml() })) },
+    // Secrets are masked as Prometheus does, so the API never hands out credentials.
+    { method: 'GET', path: '/status/config', handler: (ctx) => ctx.sendApi(apiSuccess({ yaml: maskSecrets(src.configYaml()) })) },
     { method: 'GET', path: '/status/flags', handler: (ctx) => ctx.sendApi(apiSuccess(src.flags())) },
     { method: 'GET', path: '/status/buildinfo', handler: (ctx) => ctx.sendApi(apiSuccess(buildInfo())) },
     { method: 'GET', path: '/status/runtimeinfo', handler: (ctx) => ctx.sendApi(apiSuccess(runtimeInfo(src.runtime()))) },

@@ -14,3 +14,4 @@ export { remoteWriteDisabledRoutes } from './remote-write.js';
 export { parseSeriesSelector, parseMatcherSets } from './selector.js';
 export { parseTime, parseTimeParam, readForm, ParamError, MIN_TIME, MAX_TIME } from './params.js';
 export type { ActiveTarget, DroppedTarget, MetricMetadata, TargetMetadata, TargetsSource, AdminStorage, RuntimeStatus } from './types.js';
+export { maskSecrets, SECRET_PLACEHOLDER } from './mask-secrets.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MatchType } from '../model/index.js';
-import { formatGoFloat, MAX_TIME, MIN_TIME, ParamError, parseMatcherSets, parseSeriesSelector, parseTime, parseWebConfig } from './index.js';
+import { formatGoFloat, maskSecrets, MAX_TIME, MIN_TIME, ParamError, parseMatcherSets, parseSeriesSelector, parseTime, parseWebConfig } from './index.js';
 
 test('times parse like Prometheus: unix seconds with ms rounding, RFC3339, the min/max spellings', () => {
   assert.equal(parseTime('1700000000'), 1_700_000_000_000);
@@ -78,4 +78,32 @@ test('web config files are validated strictly, with positions', () => {
   assert.throws(() => parseWebConfig('http_server_config:\n  headers:\n    Set-Cookie: x\n', 'w.yml'), /can not be configured/);
   assert.throws(() => parseWebConfig('tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS99\n', 'w.yml'), /unknown TLS version/);
   assert.throws(() => parseWebConfig('a: [', 'w.yml'), /w\.yml:\d+:\d+/);
+});
+
+test('secrets in the shown configuration are masked, everything else kept', () => {
+  const text = `# comment stays
+scrape_configs:
+  - job_name: a
+    basic_auth:
+      username: u
+      password: hunter2
+      password_file: /etc/pw
+    authorization:
+      credentials: "tok"
+  - job_name: b
+    bearer_token: abc
+remote_write:
+  - url: http://x
+    headers:
+      X-Scope-OrgID: team
+`;
+  const masked = maskSecrets(text);
+  assert.doesNotMatch(masked, /hunter2|tok"|abc/);
+  assert.equal(masked.match(/<secret>/g)?.length, 3);
+  assert.match(masked, /# comment stays/);
+  assert.match(masked, /password_file: \/etc\/pw/);
+  assert.match(masked, /username: u/);
+  assert.match(masked, /X-Scope-OrgID: team/);
+  assert.equal(maskSecrets('global: {}\n'), 'global: {}\n');
+  assert.doesNotMatch(maskSecrets('password: [unclosed\n'), /unclosed/);
 });

@@ -82,6 +82,9 @@ scrape_configs:
         labels:
           team: core
   - job_name: dropped
+    basic_auth:
+      username: scraper
+      password: hunter2
     static_configs:
       - targets: ['127.0.0.1:1']
     relabel_configs:
@@ -212,6 +215,13 @@ scrape_configs:
       } else {
         assert.deepEqual(shape(vj), shape(pj), path);
       }
+    }
+    const [pc, vc] = await Promise.all([ask(P, '/api/v1/status/config'), ask(V, '/api/v1/status/config')]);
+    for (const [who, a] of [['prometheus', pc], ['vigil', vc]] as const) {
+      const yaml = (json(a)['data'] as { yaml: string }).yaml;
+      assert.doesNotMatch(yaml, /hunter2/, who);
+      assert.match(yaml, /password: <secret>/, who);
+      assert.match(yaml, /username: scraper/, who);
     }
     const [pr, vr] = await Promise.all([ask(P, '/api/v1/status/runtimeinfo'), ask(V, '/api/v1/status/runtimeinfo')]);
     for (const k of ['storageRetention', 'reloadConfigSuccess', 'corruptionCount', 'CWD']) {
