@@ -281,6 +281,24 @@ describe('web server (in process)', () => {
     assert.equal((await call(port, 'GET', '/-/healthy')).status, 200);
   });
 
+  it('answers random garbage parameters with 4xx, never 500', async () => {
+    // A seeded generator keeps failures reproducible.
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['a', 'z', '_', ':', '{', '}', '=', '!', '~', '"', "'", '`', ',', '\\', 'x', '(', ')', '[', ']', '.', '*', '+', '?', '|', '^', '$', ' ', '\n', '0', '9', 'é', '\u{1F600}'];
+    const garbage = (): string => Array.from({ length: 1 + rnd(20) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const endpoints = ['/api/v1/series?match[]=', '/api/v1/labels?match[]=', '/api/v1/label/job/values?match[]=', '/api/v1/targets/metadata?match_target=', '/federate?match[]=', '/api/v1/series?match[]=up&start=', '/api/v1/metadata?limit=', '/api/v1/status/tsdb?limit='];
+    for (let i = 0; i < 300; i++) {
+      const path = endpoints[i % endpoints.length]! + encodeURIComponent(garbage());
+      const r = await call(port, 'GET', path);
+      assert.ok(r.status === 200 || r.status === 400, `${path} -> ${r.status} ${r.text}`);
+    }
+    assert.equal((await call(port, 'GET', '/-/healthy')).status, 200);
+  });
+
   it('guards lifecycle and admin endpoints as Prometheus does', async () => {
     assert.equal((await call(port, 'POST', '/-/reload')).status, 200);
     assert.equal(reloads, 1);
