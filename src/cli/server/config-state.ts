@@ -25,13 +25,22 @@ export class ConfigState {
   constructor(
     private readonly file: string | null,
     /** The port the server listens on, substituted into the default config's self-scrape targets. */
-    private readonly listenPort: number,
+    private listenPort: number,
     registry: Registry,
     private readonly logger: Logger,
   ) {
     this.successGauge = new Gauge({ name: 'vigil_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful.', registers: [registry] });
     this.successTime = new Gauge({ name: 'vigil_config_last_reload_success_timestamp_seconds', help: 'Timestamp of the last successful configuration reload.', registers: [registry] });
     this.reloads = new Counter({ name: 'vigil_config_reloads_total', help: 'Configuration loads and reloads by result (success or failure).', labelNames: ['result'] as const, registers: [registry] });
+  }
+
+  /** The port actually bound, when the flag said 0 (pick any). */
+  setListenPort(port: number): void {
+    this.listenPort = port;
+  }
+
+  get usesDefaultConfig(): boolean {
+    return this.file === null;
   }
 
   get source(): string {

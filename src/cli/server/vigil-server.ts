@@ -117,6 +117,11 @@ export class VigilServer {
       return EXIT_RUNTIME;
     }
     if (this.handleSignals) this.installSignals();
+    if (this.configState.usesDefaultConfig && parseListenAddress(this.settings.listenAddress).port === 0) {
+      // The default config scrapes this server; with port 0 only now do we know where.
+      this.configState.setListenPort(this.web.address().port);
+      initial = await this.configState.load();
+    }
 
     let startupError: unknown = null;
     this.starting = (async (): Promise<void> => {
