@@ -314,6 +314,14 @@ scrape_configs:
         `/api/v1/label/__name__/values?match[]=${JOB}`,
         `/api/v1/label/room/values?match[]=${JOB}`,
         `/api/v1/label/quote/values?match[]=${JOB}`,
+        `/api/v1/series?match[]=up&match[]=up&match[]=${encodeURIComponent('{__name__="up"}')}`,
+        '/api/v1/labels',
+        '/api/v1/label/__name__/values',
+        `/api/v1/label/le/values?match[]=test_latency_seconds_bucket&match[]=${encodeURIComponent('{quantile!=""}')}`,
+        `/api/v1/label/quantile/values?match[]=${encodeURIComponent(String.raw`test_rpc_seconds{quantile=~"0\\.9.*"}`)}`,
+        `/api/v1/label/quantile/values?match[]=${encodeURIComponent(String.raw`test_rpc_seconds{quantile=~"0\.9.*"}`)}`,
+        `/api/v1/series?match[]=${encodeURIComponent('{__name__=~"test_.*",code!~"2.."}')}`,
+        `/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="dropped"}')}`,
       ]) {
         const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.equal(v.status, p.status, path);

@@ -215,7 +215,9 @@ class SelectorParser {
           if (n > 255) this.fail('octal escape value > 255', start);
           return String.fromCharCode(n);
         }
-        this.fail('unknown escape sequence', start);
+        if (c === undefined) this.fail('unterminated quoted string', start);
+        // Go's "%U %q" of the rune, as Prometheus' lexer reports it.
+        this.fail(`unknown escape sequence U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${goRuneQuote(c)}`, start);
     }
   }
 
@@ -239,4 +241,10 @@ class SelectorParser {
     if (rest[0] === '"' || rest[0] === "'" || rest[0] === '`') return 'unexpected string';
     return `unexpected character: ${JSON.stringify(rest[0])}`;
   }
+}
+
+/** Go's %q of a rune: single-quoted, with the usual escapes. */
+function goRuneQuote(c: string): string {
+  const esc: Record<string, string> = { "'": "\\'", '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+  return `'${esc[c] ?? c}'`;
 }
