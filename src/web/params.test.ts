@@ -34,9 +34,26 @@ test('series selectors parse to matchers and bad ones fail with a position', () 
   );
   assert.deepEqual(parseSeriesSelector(`{a='x\\'y', b=\`raw\\n\`, c="\\u00e9\\x41\\101"}`).map((x) => x.value), ["x'y", 'raw\\n', 'éAA']);
   assert.deepEqual(parseSeriesSelector('ns:metric:rate5m').map((x) => x.value), ['ns:metric:rate5m']);
-  for (const bad of ['up + 1', 'up{', 'up{job}', 'up{job="a"', 'sum', '{job=~"("}', 'up{__name__="x"}', '', 'up offset 5m', '"str"', 'up{job=="a"}']) {
+  for (const bad of ['up + 1', 'up{', 'up{job}', 'up{job="a"', 'sum', '{job=~"("}', '', 'up offset 5m', '"str"', 'up{job=="a"}']) {
     assert.throws(() => parseSeriesSelector(bad), (e: Error) => e instanceof ParamError && /^\d+:\d+: parse error: /.test(e.message), bad);
   }
+  // Messages as Prometheus 2.42 words them (checked against it).
+  const exact: Array<[string, string]> = [
+    ['up{job}', '1:7: parse error: unexpected "}" in label matching, expected label matching operator'],
+    ['up{job="a",,}', '1:12: parse error: unexpected "," in label matching, expected identifier or "}"'],
+    ['up}', "1:3: parse error: unexpected character: '}'"],
+    ['up offset 5m', '1:4: parse error: unexpected <offset>'],
+    ['sum(up)', '1:4: parse error: unexpected "("'],
+    ['up{job=="a"}', '1:8: parse error: unexpected "=" in label matching, expected string'],
+    ['up{job!}', "1:7: parse error: unexpected character after '!' inside braces: '}'"],
+    ['"up"', '1:1: parse error: unexpected string "\\"up\\""'],
+    ['up{1job="a"}', "1:4: parse error: unexpected character inside braces: '1'"],
+    ['up{job="a\\xZZ"}', "1:8: parse error: illegal character U+005A 'Z' in escape sequence"],
+    ['up{job="a\\q"}', "1:8: parse error: unknown escape sequence U+0071 'q'"],
+  ];
+  for (const [sel, msg] of exact) assert.throws(() => parseSeriesSelector(sel), (e: Error) => e.message === msg, `${sel}: ${msg}`);
+  // Prometheus' selector parser accepts a second __name__ matcher (it just matches nothing).
+  assert.equal(parseSeriesSelector('up{__name__="x"}').length, 2);
   assert.throws(() => parseMatcherSets(['{job=""}']), /match\[\] must contain at least one non-empty matcher/);
   assert.throws(() => parseMatcherSets(['up', '{a=~".*"}']), /at least one non-empty matcher/);
   assert.equal(parseMatcherSets(['{a=~".+"}']).length, 1);

@@ -23,10 +23,18 @@ export function parseMatcherSets(selectors: readonly string[]): Matcher[][] {
 }
 
 // Words the PromQL lexer turns into keywords/operators outside braces; they cannot be metric names.
-const KEYWORDS = new Set([
-  'and', 'or', 'unless', 'atan2', 'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk',
-  'bottomk', 'count_values', 'quantile', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool',
-]);
+const SET_OPS = new Set(['and', 'or', 'unless', 'atan2']);
+const AGGREGATORS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile']);
+const KEYWORDS = new Set(['offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool']);
+
+/** How Prometheus' parser names a keyword token in "unexpected ..." messages, or null for a plain identifier. */
+function keywordToken(word: string): string | null {
+  const w = word.toLowerCase();
+  if (SET_OPS.has(w)) return `<op:${w}>`;
+  if (AGGREGATORS.has(w)) return `<aggr:${w}>`;
+  if (KEYWORDS.has(w)) return `<${w}>`;
+  return null;
+}
 
 class SelectorParser {
   private pos = 0;
@@ -65,7 +73,13 @@ class SelectorParser {
     if (/[a-zA-Z_:]/.test(c)) {
       const start = this.pos;
       name = this.ident(/[a-zA-Z0-9_:]/);
-      if (KEYWORDS.has(name.toLowerCase())) this.fail(`unexpected ${name}`, start);
+      const kw = keywordToken(name);
+      if (kw !== null) {
+        // An aggregation's "(" is where the selector grammar gives up, as in Prometheus.
+        this.skipSpace();
+        if (kw.startsWith('<aggr:') && this.s[this.pos] === '(') this.fail('unexpected "("');
+        this.fail(`unexpected ${kw}`, start);
+      }
       if (/^(inf|nan)$/i.test(name)) this.fail(`unexpected number "${name}"`, start);
       matchers.push(new Matcher(MatchType.Equal, METRIC_NAME, name));
       this.skipSpace();
@@ -74,7 +88,7 @@ class SelectorParser {
     }
     if (this.s[this.pos] === '{') {
       this.pos++;
-      this.parseMatchers(matchers, name);
+      this.parseMatchers(matchers);
     } else if (name === null) {
       this.fail(this.describeAt());
     }
@@ -83,7 +97,7 @@ class SelectorParser {
     return matchers;
   }
 
-  private parseMatchers(out: Matcher[], metricName: string | null): void {
+  private parseMatchers(out: Matcher[]): void {
     for (;;) {
       this.skipSpace();
       if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
@@ -92,27 +106,41 @@ class SelectorParser {
         return;
       }
       const nameStart = this.pos;
-      if (!/[a-zA-Z_]/.test(this.s[this.pos]!)) this.fail(`${this.describeAt()} in label matching, expected label`);
+      const lc = this.s[this.pos]!;
+      if (!/[a-zA-Z_]/.test(lc)) {
+        if (lc === ',' || lc === '=' || lc === '{') this.fail(`unexpected "${lc}" in label matching, expected identifier or "}"`);
+        if (lc === '"' || lc === "'" || lc === '`') this.fail(`${this.describeAt()} in label matching, expected identifier or "}"`);
+        this.fail(`unexpected character inside braces: ${goRuneQuote(lc)}`);
+      }
       const label = this.ident(/[a-zA-Z0-9_]/);
       this.skipSpace();
-      const opStart = this.pos;
       const op = this.matchOp();
       if (op === null) {
         if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
-        this.fail(`${this.describeAt()} in label matching, expected label matching operator`);
+        const oc = this.s[this.pos]!;
+        if (oc === '!') {
+          const after = this.s[this.pos + 1];
+          if (after === undefined) this.fail('unexpected end of input inside braces');
+          this.fail(`unexpected character after '!' inside braces: ${goRuneQuote(after)}`);
+        }
+        if (oc === '}' || oc === ',' || oc === '{') this.fail(`unexpected "${oc}" in label matching, expected label matching operator`);
+        if (/[a-zA-Z_]/.test(oc) || oc === '"' || oc === "'" || oc === '`') this.fail(`${this.describeAt()} in label matching, expected label matching operator`);
+        this.fail(`unexpected character inside braces: ${goRuneQuote(oc)}`);
       }
       this.skipSpace();
       if (this.pos >= this.s.length) this.fail('unexpected end of input inside braces');
       const q = this.s[this.pos]!;
-      if (q !== '"' && q !== "'" && q !== '`') this.fail(`${this.describeAt()} in label matching, expected string`);
-      const value = this.string();
-      if (label === METRIC_NAME && metricName !== null) {
-        this.fail(`metric name must not be set twice: ${JSON.stringify(metricName)} or ${JSON.stringify(value)}`, nameStart);
+      if (q !== '"' && q !== "'" && q !== '`') {
+        if (q === '}' || q === ',' || q === '=' || q === '{') this.fail(`unexpected "${q}" in label matching, expected string`);
+        if (/[a-zA-Z_]/.test(q)) this.fail(`${this.describeAt()} in label matching, expected string`);
+        this.fail(`unexpected character inside braces: ${goRuneQuote(q)}`);
       }
+      const value = this.string();
       try {
         out.push(new Matcher(op, label, value));
       } catch (err) {
-        if (err instanceof RegexError) this.fail(`invalid regular expression in label matcher ${label}${op}${JSON.stringify(value)}: ${err.message}`, opStart);
+        // Prometheus reports the position of the label name and the regexp library's message.
+        if (err instanceof RegexError) this.fail(err.message, nameStart);
         throw err;
       }
       this.skipSpace();
@@ -150,7 +178,8 @@ class SelectorParser {
       this.pos += 2;
       return MatchType.NotRegexp;
     }
-    if (two === '==') this.fail('unexpected "==" in label matching, expected label matching operator');
+    // The lexer reads "==" as "=" followed by a stray "=".
+    if (two === '==') this.fail('unexpected "=" in label matching, expected string', this.pos + 1);
     if (this.s[this.pos] === '=') {
       this.pos++;
       return MatchType.Equal;
@@ -212,7 +241,7 @@ class SelectorParser {
           if (!/^[0-7]{3}$/.test(oct)) this.fail('invalid escape sequence in string', start);
           this.pos += 2;
           const n = parseInt(oct, 8);
-          if (n > 255) this.fail('octal escape value > 255', start);
+          if (n > 255) this.fail('escape sequence is an invalid Unicode code point', start);
           return String.fromCharCode(n);
         }
         if (c === undefined) this.fail('unterminated quoted string', start);
@@ -223,23 +252,38 @@ class SelectorParser {
 
   private hex(n: number, start: number): number {
     const h = this.s.slice(this.pos, this.pos + n);
-    if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(h)) this.fail('invalid escape sequence in string', start);
+    for (let i = 0; i < n; i++) {
+      const ch = this.s[this.pos + i];
+      if (ch === undefined) this.fail('unterminated quoted string', start);
+      if (!/[0-9a-fA-F]/.test(ch)) this.fail(`illegal character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${goRuneQuote(ch)} in escape sequence`, start);
+    }
     this.pos += n;
     const v = parseInt(h, 16);
     if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) this.fail('escape sequence is an invalid Unicode code point', start);
     return v;
   }
 
-  /** "unexpected <token>" for the character at the cursor, in Prometheus' wording where cheap. */
+  /** "unexpected <token>" for the token at the cursor, in Prometheus' wording. */
   private describeAt(): string {
     const rest = this.s.slice(this.pos);
     if (rest === '') return 'unexpected end of input';
     const num = /^[0-9.]+(?:[eE][+-]?\d+)?/.exec(rest);
     if (num) return `unexpected number ${JSON.stringify(num[0])}`;
     const id = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest);
-    if (id) return `unexpected identifier ${JSON.stringify(id[0])}`;
-    if (rest[0] === '"' || rest[0] === "'" || rest[0] === '`') return 'unexpected string';
-    return `unexpected character: ${JSON.stringify(rest[0])}`;
+    if (id) {
+      const kw = keywordToken(id[0]);
+      return kw !== null ? `unexpected ${kw}` : `unexpected identifier ${JSON.stringify(id[0])}`;
+    }
+    const q = rest[0]!;
+    if (q === '"' || q === "'" || q === '`') {
+      const end = rest.indexOf(q, 1);
+      return `unexpected string ${JSON.stringify(end > 0 ? rest.slice(0, end + 1) : rest)}`;
+    }
+    // Tokens the PromQL lexer knows outside braces; anything else fails in the lexer.
+    if ('([,={'.includes(q)) return `unexpected "${q}"`;
+    const op = /^(?:==|!=|>=|<=|[-+*/%^<>])/.exec(rest);
+    if (op) return `unexpected <op:${op[0]}>`;
+    return `unexpected character: ${goRuneQuote(q)}`;
   }
 }
 
