@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../config/index.js';
-import { labelsToObject, type Labels } from '../model/index.js';
+import { isStaleNaN, labelsToObject, type Labels } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
 import { eventually, PROMETHEUS_BIN, skipUnless, sleep, startPrometheus, tempDir, type PrometheusPeer } from '../testutil/index.js';
 import { nopLogger } from '../util/index.js';
@@ -290,4 +290,81 @@ empty_label{a=""} 1
   const extra = ourKeys.filter((k) => !promKeys.includes(k));
   assert.deepEqual({ missing, extra }, { missing: [], extra: [] });
   assert.ok(promKeys.length > 40);
+
+  // Per-target metadata (what /api/v1/targets/metadata serves).
+  type Meta = { target: Record<string, string>; metric: string; type: string; help: string; unit: string };
+  const promMeta = (await prom.api<Meta[]>('targets/metadata')).map((m) => JSON.stringify([key(m.target), m.metric, m.type, m.help, m.unit])).sort();
+  const ourMeta = manager
+    .targetMetadata()
+    .map((m) => JSON.stringify([key(labelsToObject(m.target)), m.metric, m.type, m.help, m.unit]))
+    .sort();
+  assert.deepEqual(ourMeta, promMeta);
+  assert.ok(promMeta.length >= 3);
+});
+
+test('after a reload, a file_sd change and a vanished series, the live series match Prometheus (staleness)', { skip, timeout: 120_000 }, async () => {
+  let body = 'a 1\nb 1\n';
+  const p = await exporter(() => body);
+  const sd = tempDir('vigil-sd2-');
+  cleanups.push(sd.cleanup);
+  const sdFile = join(sd.path, 'targets.json');
+  writeFileSync(sdFile, JSON.stringify([{ targets: [`127.0.0.1:${p}`], labels: { from: 'file' } }]));
+  const jobs = (withRemoved: boolean): string =>
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 800ms\nscrape_configs:\n` +
+    `  - job_name: static\n    static_configs: [{targets: ['127.0.0.1:${p}']}]\n` +
+    `  - job_name: file\n    file_sd_configs: [{files: ['${sdFile}'], refresh_interval: 1s}]\n` +
+    (withRemoved ? `  - job_name: removed\n    static_configs: [{targets: ['127.0.0.1:${p}']}]\n` : '');
+  const prom = await startPrometheus(jobs(true));
+  cleanups.push(() => prom.stop());
+  const storage = new MemoryStorage();
+  const manager = new ScrapeManager({ appendable: storage, logger: nopLogger() });
+  cleanups.push(() => manager.stop());
+  await manager.applyConfig(parseConfig(jobs(true), join(sd.path, 'prometheus.yml')));
+  const start = Date.now();
+  await eventually(async () => {
+    const d = await prom.api<{ activeTargets: PromTarget[] }>('targets');
+    return d.activeTargets.length === 3 && d.activeTargets.every((t) => Date.parse(t.lastScrape) > start + 1000);
+  }, 30_000);
+  await eventually(async () => manager.activeTargets().length === 3 && manager.activeTargets().every((t) => t.lastScrape > start + 1000), 20_000);
+
+  // A series vanishes and the file_sd target goes away…
+  body = 'a 1\n';
+  writeFileSync(sdFile, '[]');
+  // (Prometheus passes discovery updates on every 5s, in the discovery and the scrape manager.)
+  await eventually(async () => (await prom.api<{ activeTargets: PromTarget[] }>('targets')).activeTargets.length === 2, 30_000, 250);
+  await eventually(async () => manager.activeTargets().length === 2, 10_000);
+  // …then a reload removes a job.
+  await prom.reload(jobs(false));
+  await manager.applyConfig(parseConfig(jobs(false), join(sd.path, 'prometheus.yml')));
+  await eventually(async () => (await prom.api<{ activeTargets: PromTarget[] }>('targets')).activeTargets.length === 1, 30_000, 250);
+  assert.equal(manager.activeTargets().length, 1);
+  // Removed targets get their markers two intervals plus 10% after they went away.
+  await sleep(3000);
+
+  type Vec = Array<{ metric: Record<string, string> }>;
+  const promLive = (await prom.api<{ result: Vec }>(`query?query=${encodeURIComponent('{__name__=~".+"}')}`)).result.map((r) => key(r.metric)).sort();
+  const q = await storage.querier(0, Date.now() + 60_000);
+  const ourLive: string[] = [];
+  for (const s of await q.select(null, [])) {
+    const it = s.iterator();
+    let lastV = 0;
+    let lastT = 0;
+    while (it.next()) {
+      lastV = it.v;
+      lastT = it.t;
+    }
+    if (lastT > 0 && !isStaleNaN(lastV)) ourLive.push(key(labelsToObject(s.labels)));
+  }
+  q.close();
+  ourLive.sort();
+  // Deliberate difference: Prometheus 2.42 cancels a removed job's loops through the
+  // pool context, which skips end-of-run staleness, so its series stay live for the
+  // 5m lookback. Vigil marks them stale like any target that goes away.
+  const removed = (k: string): boolean => k.includes('["job","removed"]');
+  assert.ok(promLive.some(removed), 'Prometheus 2.42 keeps a removed job live');
+  assert.ok(!ourLive.some(removed), 'Vigil marks a removed job stale');
+  assert.deepEqual(ourLive, promLive.filter((k) => !removed(k)));
+  // Sanity: only the static job's a + report series are left.
+  assert.ok(ourLive.every((k) => k.includes('"static"')));
+  assert.ok(promLive.some((k) => k.includes('"a"')) && !promLive.some((k) => k.includes('["__name__","b"]')));
 });

@@ -42,13 +42,35 @@ async function authHeader(h: HTTPClientConfig): Promise<string | null> {
  * timeout and a limit on the uncompressed body size (0 = none).
  */
 export async function fetchScrape(url: string, h: HTTPClientConfig, timeoutMs: number, bodySizeLimit: number, signal?: AbortSignal): Promise<ScrapeResponse> {
+  const deadline = Date.now() + timeoutMs;
+  let current = url;
+  const origin = new URL(url).host;
+  // Go's http.Client: up to 10 redirects, credentials only sent to the original host.
+  for (let hop = 0; ; hop++) {
+    const r = await fetchOnce(current, h, timeoutMs, Math.max(1, deadline - Date.now()), bodySizeLimit, new URL(current).host === origin, signal);
+    if (!('redirect' in r)) return r;
+    if (!h.followRedirects) throw new ScrapeError(r.status);
+    if (hop >= 9) throw new ScrapeError(`Get "${r.redirect}": stopped after 10 redirects`);
+    current = r.redirect;
+  }
+}
+
+async function fetchOnce(
+  url: string,
+  h: HTTPClientConfig,
+  timeoutMs: number,
+  remainingMs: number,
+  bodySizeLimit: number,
+  sendAuth: boolean,
+  signal?: AbortSignal,
+): Promise<ScrapeResponse | { redirect: string; status: string }> {
   const headers: Record<string, string> = {
     Accept: SCRAPE_ACCEPT_HEADER,
     'Accept-Encoding': 'gzip',
     'User-Agent': USER_AGENT,
     'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
   };
-  const auth = await authHeader(h);
+  const auth = sendAuth ? await authHeader(h) : null;
   if (auth !== null) headers['Authorization'] = auth;
   const u = new URL(url);
   const isHttps = u.protocol === 'https:';
@@ -63,9 +85,9 @@ export async function fetchScrape(url: string, h: HTTPClientConfig, timeoutMs: n
         minVersion: tls.minVersion ? (('TLSv1' + (tls.minVersion === 'TLS10' ? '' : '.' + tls.minVersion.slice(4))) as 'TLSv1.2') : undefined,
       }
     : {};
-  return new Promise<ScrapeResponse>((resolve, reject) => {
+  return new Promise<ScrapeResponse | { redirect: string; status: string }>((resolve, reject) => {
     let done = false;
-    const finish = (err: Error | null, res?: ScrapeResponse): void => {
+    const finish = (err: Error | null, res?: ScrapeResponse | { redirect: string; status: string }): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -75,10 +97,17 @@ export async function fetchScrape(url: string, h: HTTPClientConfig, timeoutMs: n
         reject(err);
       } else resolve(res!);
     };
-    const timer = setTimeout(() => finish(new ScrapeError(`Get "${url}": context deadline exceeded`)), timeoutMs);
+    const timer = setTimeout(() => finish(new ScrapeError(`Get "${url}": context deadline exceeded`)), remainingMs);
     const onAbort = (): void => finish(new ScrapeError(`Get "${url}": context canceled`));
     signal?.addEventListener('abort', onAbort, { once: true });
     const req = (isHttps ? httpsRequest : httpRequest)(u, { method: 'GET', headers, agent: false, ...tlsOpts }, (res: IncomingMessage) => {
+      const code = res.statusCode ?? 0;
+      const status = `server returned HTTP status ${code} ${res.statusMessage ?? ''}`.trimEnd();
+      if ([301, 302, 303, 307, 308].includes(code) && res.headers.location) {
+        res.resume();
+        finish(null, { redirect: new URL(res.headers.location, url).toString(), status });
+        return;
+      }
       if (res.statusCode !== 200) {
         res.resume();
         finish(new ScrapeError(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));

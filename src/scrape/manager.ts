@@ -32,7 +32,16 @@ export class ScrapeManager {
     return { appendable: this.opts.appendable, logger: this.logger, metrics: this.metrics, offsetSeed: this.seed };
   }
 
-  async applyConfig(cfg: Config): Promise<void> {
+  /** Applies a config; concurrent calls (SIGHUP and /-/reload at once) run one after the other. */
+  applyConfig(cfg: Config): Promise<void> {
+    const run = this.applying.then(() => this.applyConfigNow(cfg));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private applying: Promise<void> = Promise.resolve();
+
+  private async applyConfigNow(cfg: Config): Promise<void> {
     if (this.stopped) throw new Error('scrape manager is stopped');
     // Offset seed from hostname and external labels, as Prometheus' setJitterSeed.
     this.seed = fnv64(hostname() + labelsKey(cfg.global.externalLabels));
@@ -138,6 +147,7 @@ export class ScrapeManager {
   /** Stops all loops without writing staleness markers (the server is shutting down and will resume). */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.applying;
     const pools = [...this.pools.values()].map((e) => e.pool);
     this.pools.clear();
     for (const p of this.removing) void p.shutdown();

@@ -38,6 +38,7 @@ export class ScrapePool {
   }
 
   private startDiscovery(): void {
+    this.initializing = true;
     this.sdKey = canonicalJSON({ s: this.cfg.staticConfigs, f: this.cfg.fileSDConfigs });
     this.discoveryAbort = new AbortController();
     const signal = this.discoveryAbort.signal;
@@ -61,17 +62,26 @@ export class ScrapePool {
         .catch((err: unknown) => this.deps.logger.error({ err: String(err), job: this.name }, 'discoverer failed'))
         .finally(() => first());
     });
-    this.ready = Promise.all(firsts).then(() => this.syncNow());
+    // Until every discoverer has reported once, syncing would drop the targets of
+    // the slower ones (and stop their loops); sync once when all are in.
+    this.ready = Promise.all(firsts).then(() => {
+      this.initializing = false;
+      this.syncNow();
+    });
   }
 
   private async stopDiscovery(): Promise<void> {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     this.discoveryAbort?.abort();
     await Promise.all(this.discoveryRuns);
     this.discoveryRuns = [];
   }
 
+  private initializing = false;
+
   private scheduleSync(): void {
-    if (this.syncTimer || this.stopped) return;
+    if (this.syncTimer || this.stopped || this.initializing) return;
     // Coalesce bursts of discovery updates (Prometheus throttles to one update per 5s; we use 100ms).
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
@@ -146,6 +156,16 @@ export class ScrapePool {
    */
   async reload(cfg: ScrapeConfig): Promise<void> {
     this.deps.metrics.reloads.inc();
+    if (scrapeSettingsKey(cfg) === scrapeSettingsKey(this.cfg)) {
+      // Only discovery changed (e.g. a target added to static_configs): keep the loops
+      // of targets that remain, so they keep their phase and caches. (2.42 restarts all.)
+      this.cfg = cfg;
+      await this.stopDiscovery();
+      this.groups.clear();
+      this.startDiscovery();
+      await this.ready;
+      return;
+    }
     this.cfg = cfg;
     const old = this.loops;
     this.loops = new Map();
@@ -194,4 +214,10 @@ export class ScrapePool {
   async settled(): Promise<void> {
     await Promise.all(this.stopping);
   }
+}
+
+/** Everything of a scrape config except its discovery part. */
+function scrapeSettingsKey(cfg: ScrapeConfig): string {
+  const { staticConfigs: _s, fileSDConfigs: _f, ...rest } = cfg;
+  return canonicalJSON(rest);
 }

@@ -127,6 +127,18 @@ test('applyConfig keeps loops of unchanged jobs running and restarts changed one
   assert.equal(now.get('changed')!.health, 'unknown', 'changed job got a new loop');
   assert.equal(now.get('changed')!.scrapeInterval, '300ms');
   await eventually(async () => m.activeTargets().every((t) => t.health === 'up'));
+  // Adding a target to a job only changes discovery: the existing target's loop keeps running.
+  const other = await exporter('y 1\n');
+  const sameBefore = m.activeTargets().find((t) => t.scrapePool === 'same')!;
+  await m.applyConfig(
+    cfg('scrape_configs:\n' + job('same', '200ms').replace(`['127.0.0.1:${e.port}']`, `['127.0.0.1:${e.port}', '127.0.0.1:${other.port}']`) + job('changed', '300ms')),
+  );
+  const same = m.activeTargets().filter((t) => t.scrapePool === 'same');
+  assert.equal(same.length, 2);
+  const kept = same.find((t) => t.scrapeUrl === sameBefore.scrapeUrl)!;
+  assert.equal(kept.health, 'up', 'the remaining target was not restarted');
+  assert.ok(kept.lastScrape >= sameBefore.lastScrape);
+  assert.equal(same.find((t) => t.scrapeUrl !== sameBefore.scrapeUrl)!.health, 'unknown');
 });
 
 test('steady-state scrapes reuse cached series refs and label sets', async () => {
@@ -210,6 +222,12 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
       res.end('p_ok 1\np_bad{ 2\n');
       return true;
     }
+    if (req.url === '/redirect') {
+      res.statusCode = 302;
+      res.setHeader('Location', '/gzip');
+      res.end();
+      return true;
+    }
     if (req.url === '/404') {
       res.statusCode = 404;
       res.end();
@@ -231,6 +249,8 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
         job('slow', '    metrics_path: /slow\n') +
         job('partial', '    metrics_path: /partial\n') +
         job('notfound', '    metrics_path: /404\n') +
+        job('redirect', '    metrics_path: /redirect\n') +
+        job('noredirect', '    metrics_path: /redirect\n    follow_redirects: false\n') +
         job('targets', '    target_limit: 0\n'),
     ),
   );
@@ -243,10 +263,12 @@ test('failed scrapes roll back (no partial data) and report up=0 with the error'
   assert.match(byPool.get('partial')!.lastError, /^line 2: /);
   assert.equal(byPool.get('notfound')!.lastError, 'server returned HTTP status 404 Not Found');
   assert.equal(byPool.get('targets')!.health, 'up');
+  assert.equal(byPool.get('redirect')!.health, 'up', 'redirects are followed by default');
+  assert.equal(byPool.get('noredirect')!.lastError, 'server returned HTTP status 302 Found');
   // Nothing of the rejected bodies was stored.
   assert.equal((await samples(st, 'm_0')).filter((s) => labelsToObject(s.labels)['job'] === 'limit').length, 0);
   assert.equal((await samples(st, 'p_ok')).length, 0);
-  assert.equal((await samples(st, 'gz')).length, 1);
+  assert.equal((await samples(st, 'gz')).length, 2);
   const scraped = (await samples(st, 'scrape_samples_scraped')).find((s) => labelsToObject(s.labels)['job'] === 'limit')!;
   assert.equal(scraped.vs[0], 20, 'samples_scraped counts the whole body even when the limit fails it');
   const up = (await samples(st, 'up')).find((s) => labelsToObject(s.labels)['job'] === 'limit')!;

@@ -6,6 +6,21 @@
  */
 export function parseGoFloat(s: string, start: number, end: number): number | undefined {
   if (start >= end) return undefined;
+  // Fast path for plain decimals: JS's Number() agrees with Go on them once we exclude
+  // what only JS accepts (surrounding whitespace, 0x/0b/0o prefixes) and overflow.
+  const first = s.charCodeAt(start);
+  const last = s.charCodeAt(end - 1);
+  if ((isDigit(first) || first === 45 || first === 43 || first === 46) && (isDigit(last) || last === 46)) {
+    let j = start;
+    if (first === 45 || first === 43) j++;
+    if (s.charCodeAt(j) === 48 && j + 1 < end) {
+      const x = s.charCodeAt(j + 1) | 0x20;
+      if (x === 120 || x === 98 || x === 111) return undefined;
+    }
+    const v = Number(s.slice(start, end));
+    if (v !== v || v === Infinity || v === -Infinity) return undefined;
+    return v;
+  }
   let i = start;
   let c = s.charCodeAt(i);
   const signed = c === 43 /* + */ || c === 45; /* - */
@@ -74,5 +89,10 @@ export function describe(s: string, i: number): string {
   if (i >= s.length) return 'end of input';
   const c = s[i]!;
   if (c === '\n') return 'newline';
+  const code = c.charCodeAt(0);
+  // Invisible characters (controls, BOM, non-breaking spaces) are shown by code.
+  if (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xfeff || (code >= 0x2000 && code <= 0x200f)) {
+    return `'\\u${code.toString(16).padStart(4, '0')}'`;
+  }
   return JSON.stringify(c).replace(/^"|"$/g, "'");
 }

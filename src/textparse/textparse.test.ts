@@ -110,3 +110,16 @@ test('content type negotiation follows Prometheus 2.42', () => {
   assert.equal(formatForContentType(undefined), 'text');
   assert.equal(formatForContentType('application/json'), 'text');
 });
+
+test('values parse like Go strconv.ParseFloat with Prometheus’ restrictions', async () => {
+  const { parseGoFloat } = await import('./index.js');
+  const ok: Array<[string, number]> = [
+    ['1', 1], ['-1', -1], ['+1', 1], ['1.', 1], ['.5', 0.5], ['-.5', -0.5], ['1e5', 1e5], ['1E+05', 1e5], ['1.e5', 1e5],
+    ['1e-400', 0], ['Inf', Infinity], ['+inf', Infinity], ['-Infinity', -Infinity], ['infinity', Infinity], ['00', 0],
+  ];
+  for (const [s, v] of ok) assert.equal(parseGoFloat(s, 0, s.length), v, s);
+  assert.ok(Number.isNaN(parseGoFloat('nan', 0, 3)));
+  for (const s of ['0x10', '-0x10', '0b1', '0o7', '1_0', '1e400', '-1e400', '+NaN', '1\r', ' 1', '1 ', '', '.', '-', '1e', 'infin', '0x1p-2']) {
+    assert.equal(parseGoFloat(s, 0, s.length), undefined, JSON.stringify(s));
+  }
+});
