@@ -51,6 +51,19 @@ test('series selectors parse to matchers and bad ones fail with a position', () 
     ['up{job="a\\xZZ"}', "1:8: parse error: illegal character U+005A 'Z' in escape sequence"],
     ['up{job="a\\q"}', "1:8: parse error: unknown escape sequence U+0071 'q'"],
   ];
+  // Regex errors in Go's words.
+  const re = (r: string): string => `{job=~${JSON.stringify(r)}}`;
+  exact.push(
+    [re('('), '1:2: parse error: error parsing regexp: missing closing ): `^(?:()$`'],
+    [re('a)'), '1:2: parse error: error parsing regexp: unexpected ): `^(?:a))$`'],
+    [re('*'), '1:2: parse error: error parsing regexp: missing argument to repetition operator: `*`'],
+    [re('[a'), '1:2: parse error: error parsing regexp: missing closing ]: `[a)$`'],
+    [re('a{3,2}'), '1:2: parse error: error parsing regexp: invalid repeat count: `{3,2}`'],
+    [re('[z-a]'), '1:2: parse error: error parsing regexp: invalid character class range: `z-a`'],
+    [re('a**'), '1:2: parse error: error parsing regexp: invalid nested repetition operator: `**`'],
+    [re('\\q'), '1:2: parse error: error parsing regexp: invalid escape sequence: `\\q`'],
+    [re('x{1001}'), '1:2: parse error: error parsing regexp: invalid repeat count: `{1001}`'],
+  );
   for (const [sel, msg] of exact) assert.throws(() => parseSeriesSelector(sel), (e: Error) => e.message === msg, `${sel}: ${msg}`);
   // Prometheus' selector parser accepts a second __name__ matcher (it just matches nothing).
   assert.equal(parseSeriesSelector('up{__name__="x"}').length, 2);

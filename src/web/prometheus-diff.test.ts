@@ -123,7 +123,7 @@ scrape_configs:
       '/api/v1/label/job/values?end=soon',
       '/api/v1/targets/metadata?limit=x',
       '/api/v1/metadata?limit=x',
-      ...['up{job}', 'up{job="a",,}', 'up}', 'up offset 5m', 'sum(up)', 'up{job=="a"}', 'up{job!}', '"up"', 'up{1job="a"}', String.raw`up{job="a\xZZ"}`, String.raw`up{job="a\q"}`, 'up and up', '{job="a"}[5m]'].map(
+      ...['up{job}', 'up{job="a",,}', 'up}', 'up offset 5m', 'sum(up)', 'up{job=="a"}', 'up{job!}', '"up"', 'up{1job="a"}', String.raw`up{job="a\xZZ"}`, String.raw`up{job="a\q"}`, 'up and up', '{job="a"}[5m]', '{job=~"("}', '{job=~"a)"}', '{job=~"*"}', '{job=~"[a"}', '{job=~"a{3,2}"}', '{job=~"[z-a]"}', '{job=~"a**"}', '{job=~"x{1001}"}'].map(
         (sel) => `/api/v1/labels?match[]=${encodeURIComponent(sel)}`,
       ),
     ];

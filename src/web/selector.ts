@@ -136,11 +136,18 @@ class SelectorParser {
         this.fail(`unexpected character inside braces: ${goRuneQuote(q)}`);
       }
       const value = this.string();
+      if (op === MatchType.Regexp || op === MatchType.NotRegexp) {
+        // RE2 refuses repeat counts above 1000; JavaScript would accept them.
+        const big = /\{(\d+)(?:,(\d*))?\}/g;
+        for (const m of value.matchAll(big)) {
+          if (Number(m[1]) > 1000 || (m[2] !== undefined && m[2] !== '' && Number(m[2]) > 1000)) this.fail(`error parsing regexp: invalid repeat count: \`${m[0]}\``, nameStart);
+        }
+      }
       try {
         out.push(new Matcher(op, label, value));
       } catch (err) {
-        // Prometheus reports the position of the label name and the regexp library's message.
-        if (err instanceof RegexError) this.fail(err.message, nameStart);
+        // Prometheus reports the position of the label name and Go's regexp message.
+        if (err instanceof RegexError) this.fail(goRegexpError(value, err.message), nameStart);
         throw err;
       }
       this.skipSpace();
@@ -291,4 +298,36 @@ class SelectorParser {
 function goRuneQuote(c: string): string {
   const esc: Record<string, string> = { "'": "\\'", '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
   return `'${esc[c] ?? c}'`;
+}
+
+/**
+ * Rewords a JavaScript RegExp syntax error the way Go's regexp package words the same
+ * mistake (as Prometheus reports it); unknown cases keep the JavaScript text.
+ */
+function goRegexpError(pattern: string, jsMessage: string): string {
+  const anchored = `^(?:${pattern})$`;
+  const go = (what: string, expr: string): string => `error parsing regexp: ${what}: \`${expr}\``;
+  if (/Unterminated group/.test(jsMessage)) return go('missing closing )', anchored);
+  if (/Unmatched '\)'/.test(jsMessage)) return go('unexpected )', anchored);
+  if (/Unterminated character class/.test(jsMessage)) {
+    const i = pattern.indexOf('[');
+    if (i >= 0) return go('missing closing ]', anchored.slice(4 + i));
+  }
+  if (/Nothing to repeat/.test(jsMessage)) {
+    const nested = /[*+?][*+]|\}[*+?]/.exec(pattern);
+    if (nested) return go('invalid nested repetition operator', nested[0]);
+    const bare = /(?:^|[(|])([*+?]|\{\d+(?:,\d*)?\})/.exec(pattern);
+    if (bare) return go('missing argument to repetition operator', bare[1]!);
+  }
+  if (/numbers out of order/.test(jsMessage)) {
+    for (const m of pattern.matchAll(/\{(\d+),(\d+)\}/g)) if (Number(m[1]) > Number(m[2])) return go('invalid repeat count', m[0]);
+  }
+  if (/Range out of order/.test(jsMessage)) {
+    for (const m of pattern.matchAll(/([^\\[\]])-([^\\\]])/g)) if (m[1]! > m[2]!) return go('invalid character class range', `${m[1]}-${m[2]}`);
+  }
+  if (/Invalid escape/.test(jsMessage)) {
+    const m = /\\[^\\]/.exec(pattern.replace(/\\\\/g, ''));
+    if (m) return go('invalid escape sequence', m[0]);
+  }
+  return jsMessage;
 }
