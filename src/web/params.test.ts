@@ -43,6 +43,7 @@ test('series selectors parse to matchers and bad ones fail with a position', () 
     ['up{job="a",,}', '1:12: parse error: unexpected "," in label matching, expected identifier or "}"'],
     ['up}', "1:3: parse error: unexpected character: '}'"],
     ['up offset 5m', '1:4: parse error: unexpected <offset>'],
+    ['up == 1', '1:4: parse error: unexpected <op:==>'],
     ['sum(up)', '1:4: parse error: unexpected "("'],
     ['up{job=="a"}', '1:8: parse error: unexpected "=" in label matching, expected string'],
     ['up{job!}', "1:7: parse error: unexpected character after '!' inside braces: '}'"],

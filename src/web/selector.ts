@@ -287,9 +287,9 @@ class SelectorParser {
       return `unexpected string ${JSON.stringify(end > 0 ? rest.slice(0, end + 1) : rest)}`;
     }
     // Tokens the PromQL lexer knows outside braces; anything else fails in the lexer.
-    if ('([,={'.includes(q)) return `unexpected "${q}"`;
     const op = /^(?:==|!=|>=|<=|[-+*/%^<>])/.exec(rest);
     if (op) return `unexpected <op:${op[0]}>`;
+    if ('([,={'.includes(q)) return `unexpected "${q}"`;
     return `unexpected character: ${goRuneQuote(q)}`;
   }
 }
