@@ -166,4 +166,5 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     await sleep(intervalMs);
   }
 }
+export { startTestExporter, TEST_EXPOSITION, type TestExporter } from './exporter.js';
 export { startPrometheus, PROMETHEUS_BIN, type PrometheusPeer } from './prometheus-peer.js';

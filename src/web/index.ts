@@ -1,0 +1,17 @@
+export { WebServer, ListenError, parseListenAddress, type WebServerOptions, type FallbackHandler } from './server.js';
+export { WebContext } from './context.js';
+export { mountCoreApi, mountServiceRoutes, type CoreApiOptions } from './api.js';
+export { loadWebConfig, parseWebConfig, WebConfigError, type WebConfig, type TlsServerConfig } from './web-config.js';
+export { staticUiHandler, resolveUiPath, uiBuilt, PACKAGE_ROOT } from './static-ui.js';
+export { createVigilRegistry, metricsRoutes } from './own-metrics.js';
+export { lifecycleRoutes, type LifecycleHooks } from './lifecycle.js';
+export { federateRoutes, formatGoFloat, type FederateOptions } from './federate.js';
+export { metaRoutes } from './api-meta.js';
+export { targetRoutes } from './api-targets.js';
+export { statusRoutes, type StatusSources } from './api-status.js';
+export { adminRoutes, snapshotName } from './api-admin.js';
+export { remoteWriteDisabledRoutes } from './remote-write.js';
+export { parseSeriesSelector, parseMatcherSets } from './selector.js';
+export { parseTime, parseTimeParam, readForm, ParamError, MIN_TIME, MAX_TIME } from './params.js';
+export type { ActiveTarget, DroppedTarget, MetricMetadata, TargetMetadata, TargetsSource, AdminStorage, RuntimeStatus } from './types.js';
+export { maskSecrets, SECRET_PLACEHOLDER } from './mask-secrets.js';
