@@ -13,7 +13,7 @@ import { ulid as newUlid } from './ulid.js';
  *   <ulid>/meta.json      ulid, [minTime, maxTime), stats, compaction level/sources/parents
  *   <ulid>/index          series (labels as symbol refs + chunk metas), symbols,
  *                         postings per label pair, postings table, TOC
- *   <ulid>/chunks/000001  chunk records: len u32 | encoding u8 | data | crc32c u32
+ *   <ulid>/chunks/000001  chunk records: len uvarint | encoding u8 | data | crc32c(encoding, data) u32
  * Blocks are written into `<ulid>.tmp-for-creation`, fsynced, then renamed, so a
  * half-written block never looks like a block. Readers keep only symbols and the
  * postings table in memory and read series and chunks on demand with positioned reads.
@@ -141,10 +141,14 @@ export function writeBlock(
     }
     all.push(off);
     e.uvarint(s.chunks.length);
-    let prevMaxt = 0;
+    // Chunk metas are delta-encoded: times against the block start / previous chunk,
+    // positions against the end of the previous chunk record (usually 0).
+    let prevMaxt = range.minTime;
+    let prevSeq = 0;
+    let prevEnd = 0;
     for (let i = 0; i < s.chunks.length; i++) {
       const c = s.chunks[i]!;
-      if (cw.offset + c.len + 9 > MAX_CHUNK_FILE) {
+      if (cw.offset + c.len + 16 > MAX_CHUNK_FILE) {
         cw.close();
         seq++;
         cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
@@ -152,18 +156,25 @@ export function writeBlock(
       }
       const cOff = cw.offset;
       rec.reset();
-      rec.u32(c.len);
+      rec.uvarint(c.len);
+      const encAt = rec.len;
       rec.u8(ENCODING_XOR);
       rec.bytes(c.b.subarray(c.off, c.off + c.len));
-      rec.u32(crc32c(rec.b, 4, rec.len));
+      rec.u32(crc32c(rec.b, encAt, rec.len));
       cw.write(rec.get());
-      if (i === 0) e.varint(c.mint);
-      else e.varint(c.mint - prevMaxt);
+      e.varint(c.mint - prevMaxt);
       e.uvarint(c.maxt - c.mint);
-      e.uvarint(seq);
-      e.uvarint(cOff);
       e.uvarint(c.len);
+      if (i === 0 || seq !== prevSeq) {
+        e.uvarint(seq);
+        e.uvarint(cOff);
+      } else {
+        e.uvarint(0);
+        e.uvarint(cOff - prevEnd);
+      }
       prevMaxt = c.maxt;
+      prevSeq = seq;
+      prevEnd = cw.offset;
       stats.numChunks++;
       stats.numSamples += (c.b[c.off]! << 8) | c.b[c.off + 1]!;
       if (c.mint < minT) minT = c.mint;
@@ -223,12 +234,14 @@ export function writeBlock(
   iw.close();
   const meta: BlockMeta = {
     ulid: id,
-    minTime: Number.isFinite(minT) ? Math.max(range.minTime, minT) : range.minTime,
+    // The chunk-meta deltas are relative to this value: it must stay range.minTime.
+    minTime: range.minTime,
     maxTime: range.maxTime,
     stats,
     compaction: { level: compaction.level, sources: compaction.sources ?? [id], ...(compaction.parents ? { parents: compaction.parents } : {}) },
     version: BLOCK_FORMAT_VERSION,
   };
+  if (minT < range.minTime) throw new Error(`chunk data at ${minT} outside block range [${range.minTime}, ${range.maxTime})`);
   if (maxT >= range.maxTime) throw new Error(`chunk data at ${maxT} outside block range [${range.minTime}, ${range.maxTime})`);
   writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   fsyncPath(join(tmp, 'meta.json'));
@@ -385,12 +398,23 @@ export class BlockReader implements PostingsSource {
     for (let i = 0; i < nl; i++) labels.push({ name: this.syms[d.uvarint()]!, value: this.syms[d.uvarint()]! });
     const nc = d.uvarint();
     const chunks: ChunkMeta[] = [];
-    let prevMaxt = 0;
+    let prevMaxt = this.meta.minTime;
+    let prevSeq = 0;
+    let prevEnd = 0;
     for (let i = 0; i < nc; i++) {
-      const mint = i === 0 ? d.varint() : prevMaxt + d.varint();
+      const mint = prevMaxt + d.varint();
       const maxt = mint + d.uvarint();
-      chunks.push({ mint, maxt, seq: d.uvarint(), off: d.uvarint(), len: d.uvarint() });
+      const len = d.uvarint();
+      let seq = d.uvarint();
+      let off = d.uvarint();
+      if (i > 0 && seq === 0) {
+        seq = prevSeq;
+        off += prevEnd;
+      }
+      chunks.push({ mint, maxt, seq, off, len });
       prevMaxt = maxt;
+      prevSeq = seq;
+      prevEnd = off + uvarintSize(len) + 1 + len + 4;
     }
     return { labels, chunks };
   }
@@ -421,7 +445,7 @@ export class BlockReader implements PostingsSource {
       let j = i;
       while (j + 1 < metas.length && metas[j + 1]!.seq === metas[i]!.seq) j++;
       const start = metas[i]!.off;
-      const end = metas[j]!.off + metas[j]!.len + 9;
+      const end = metas[j]!.off + metas[j]!.len + 5 + uvarintSize(metas[j]!.len);
       const b = Buffer.allocUnsafe(end - start);
       const fd = this.chunkFd(metas[i]!.seq);
       let got = 0;
@@ -433,11 +457,13 @@ export class BlockReader implements PostingsSource {
       for (let k = i; k <= j; k++) {
         const m = metas[k]!;
         const o = m.off - start;
-        if (o + m.len + 9 > got || b.readUInt32BE(o) !== m.len || crc32c(b, o + 4, o + 5 + m.len) !== b.readUInt32BE(o + 5 + m.len)) {
+        const vs = uvarintSize(m.len);
+        const enc = o + vs;
+        if (enc + m.len + 5 > got || readUvarint(b, o) !== m.len || b[enc] !== ENCODING_XOR || crc32c(b, enc, enc + 1 + m.len) !== b.readUInt32BE(enc + 1 + m.len)) {
           onCorrupt?.(`${this.dir}/chunks/${String(m.seq).padStart(6, '0')}: chunk at ${m.off} is corrupt`);
           continue;
         }
-        out.push({ mint: m.mint, maxt: m.maxt, b, off: o + 5, len: m.len });
+        out.push({ mint: m.mint, maxt: m.maxt, b, off: enc + 1, len: m.len });
       }
       i = j + 1;
     }
@@ -478,6 +504,27 @@ export class BlockReader implements PostingsSource {
     for (const fd of this.chunkFds.values()) closeSync(fd);
     this.chunkFds.clear();
   }
+}
+
+function uvarintSize(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function readUvarint(b: Uint8Array, o: number): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 5; i++) {
+    const c = b[o + i]!;
+    v += (c & 0x7f) * mul;
+    if (c < 128) return v;
+    mul *= 128;
+  }
+  return -1;
 }
 
 function bsearch(a: string[], v: string): number {

@@ -5,7 +5,7 @@ import { labelsCompare, type Labels } from '../model/index.js';
 import { StorageError, topN, type Appender, type Querier, type SeriesRef, type Storage, type StorageStats } from '../storage/index.js';
 import type { Logger } from '../util/index.js';
 import { BlockReader, scanBlockDirs, writeBlock, type BlockMeta, type BlockSeries } from './block.js';
-import { encodeChunks, newChunkState, ChunkIterator } from './chunk.js';
+import { encodeChunks, newChunkState, ChunkIterator, SAMPLES_PER_CHUNK } from './chunk.js';
 import type { Decbuf, Encbuf } from './encoding.js';
 import { Head, type ChunkView, type HeadAppender } from './head.js';
 import { TsdbMetrics } from './metrics.js';
@@ -363,7 +363,7 @@ export class Tsdb implements Storage {
     const list: BlockSeries[] = [];
     for (const slot of h.liveSlots()) {
       if (!h.overlaps(slot, a, b - 1)) continue;
-      list.push({ labels: h.labelsOf(slot), chunks: h.chunks(slot, a, b - 1) });
+      list.push({ labels: h.labelsOf(slot), chunks: rechunk(h.chunks(slot, a, b - 1)) });
     }
     list.sort((x, y) => labelsCompare(x.labels, y.labels));
     return list;
@@ -605,6 +605,41 @@ function* mergeBlockSeries(group: BlockReader[], onCorrupt: (m: string) => void)
     for (let i = 1; i < chunks.length; i++) if (chunks[i]!.mint <= chunks[i - 1]!.maxt) overlap = true;
     yield { labels: min, chunks: overlap ? reencode(chunks) : chunks };
   }
+}
+
+/**
+ * Head chunks can be short (a 256-byte cell fills before 120 samples for noisy
+ * values); before they go to a block, runs of them are re-encoded into full
+ * 120-sample chunks, which saves the per-chunk header and index entry.
+ */
+const rechunkIt = new ChunkIterator();
+let rechunkTs = new Float64Array(1024);
+let rechunkVs = new Float64Array(1024);
+function rechunk(chunks: ChunkView[]): ChunkView[] {
+  if (chunks.length < 2) return chunks;
+  let total = 0;
+  let short = false;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i]!;
+    const n = (c.b[c.off]! << 8) | c.b[c.off + 1]!;
+    total += n;
+    if (n < SAMPLES_PER_CHUNK && i < chunks.length - 1) short = true;
+  }
+  if (!short) return chunks;
+  if (rechunkTs.length < total) {
+    rechunkTs = new Float64Array(total * 2);
+    rechunkVs = new Float64Array(total * 2);
+  }
+  let n = 0;
+  for (const c of chunks) {
+    rechunkIt.reset(c.b, c.off, c.len);
+    while (rechunkIt.next()) {
+      rechunkTs[n] = rechunkIt.t;
+      rechunkVs[n] = rechunkIt.v;
+      n++;
+    }
+  }
+  return encodeChunks(rechunkTs, rechunkVs, 0, n).map((c) => ({ mint: c.mint, maxt: c.maxt, b: c.data, off: 0, len: c.data.length }));
 }
 
 function reencode(chunks: ChunkView[]): ChunkView[] {
