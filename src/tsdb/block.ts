@@ -541,13 +541,14 @@ function bsearch(a: string[], v: string): number {
 }
 
 /** Removes leftovers of interrupted block writes/deletions and lists block dirs. */
-export function scanBlockDirs(dir: string): { blocks: string[]; removed: string[] } {
+export function scanBlockDirs(dir: string, readOnly = false): { blocks: string[]; removed: string[] } {
   const blocks: string[] = [];
   const removed: string[] = [];
   if (!existsSync(dir)) return { blocks, removed };
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);
     if (f.endsWith('.tmp-for-creation') || f.endsWith('.tmp-for-deletion')) {
+      if (readOnly) continue;
       rmSync(p, { recursive: true, force: true });
       removed.push(f);
     } else if (/^[0-9A-HJKMNP-TV-Z]{26}$/.test(f) && existsSync(join(p, 'meta.json'))) blocks.push(p);

@@ -37,6 +37,11 @@ export interface TsdbOptions {
   fsyncPerCommit?: boolean;
   /** Period of the compaction/retention check (default 60s; 0 disables the timer). */
   compactionIntervalMs?: number;
+  /**
+   * Open for reading only (tools: dump, analyze): no lock, no WAL repair or new
+   * segment, no compaction; appenders throw StorageError('read_only').
+   */
+  readOnly?: boolean;
 }
 
 /** The TSDB: head + WAL + blocks + compaction + retention, implementing Storage. */
@@ -70,7 +75,8 @@ export class Tsdb implements Storage {
     this.head = new Head(this.blockRangeMs, this.metrics);
     this.wal = new Wal(join(opts.dir, 'wal'), this.logger, this.metrics, {
       segmentBytes: opts.walSegmentBytes,
-      syncIntervalMs: opts.walSyncIntervalMs,
+      syncIntervalMs: opts.readOnly ? 0 : opts.walSyncIntervalMs,
+      readOnly: opts.readOnly,
       fsyncPerCommit: opts.fsyncPerCommit,
     });
     this.metrics.retentionLimitBytes.set(this.retentionBytes);
@@ -79,7 +85,8 @@ export class Tsdb implements Storage {
   /** @internal */
   open(): void {
     const dir = this.opts.dir;
-    const { blocks, removed } = scanBlockDirs(dir);
+    const ro = this.opts.readOnly === true;
+    const { blocks, removed } = scanBlockDirs(dir, ro);
     for (const r of removed) this.logger.warn({ dir: r }, 'removed leftover of an interrupted block write or deletion');
     const readers: BlockReader[] = [];
     for (const b of blocks) {
@@ -94,6 +101,10 @@ export class Tsdb implements Storage {
     for (const r of readers) for (const p of r.meta.compaction.parents ?? []) parents.add(p);
     for (const r of readers) {
       if (parents.has(r.ulid)) {
+        if (ro) {
+          r.close();
+          continue;
+        }
         this.logger.info({ block: r.ulid }, 'deleting block already compacted into another');
         r.markDeleted();
       } else this.blocks.push(r);
@@ -102,9 +113,10 @@ export class Tsdb implements Storage {
     const lastMax = this.blocks.reduce((m, b) => Math.max(m, b.meta.maxTime), -Infinity);
     this.head.minValidTime = lastMax;
     this.replayWal();
+    this.updateBlockMetrics();
+    if (ro) return;
     this.wal.start();
     this.head.wal = this.wal;
-    this.updateBlockMetrics();
     this.updateHeadMetrics();
     const interval = this.opts.compactionIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -228,6 +240,7 @@ export class Tsdb implements Storage {
 
   appender(): Appender {
     if (this.closed) throw new StorageError('closed', 'TSDB is closed');
+    if (this.opts.readOnly) throw new StorageError('read_only', 'TSDB is open read-only');
     return new DbAppender(this, this.head.appender());
   }
 
@@ -295,7 +308,7 @@ export class Tsdb implements Storage {
   maybeCompactSoon(): void {
     const h = this.head;
     if (this.compacting || this.closed) return;
-    if (h.numSeries > 0 && h.maxTime - h.minTime > (this.blockRangeMs / 2) * 3) {
+    if (!this.opts.readOnly && h.numSeries > 0 && h.maxTime - h.minTime > (this.blockRangeMs / 2) * 3) {
       void this.startCompaction(true);
     }
   }
@@ -312,7 +325,7 @@ export class Tsdb implements Storage {
 
   /** Cuts the head into blocks if it spans 1.5x the block range, merges blocks, applies retention. */
   async compact(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.opts.readOnly) return;
     while (this.compacting) await this.compacting;
     await this.startCompaction(false);
   }
@@ -550,7 +563,7 @@ export class Tsdb implements Storage {
     if (this.timer) clearInterval(this.timer);
     this.wal.close();
     for (const b of this.blocks) b.close();
-    releaseLock(this.opts.dir);
+    if (!this.opts.readOnly) releaseLock(this.opts.dir);
   }
 }
 
@@ -700,13 +713,17 @@ function releaseLock(dir: string): void {
 
 /** Opens (or creates) a TSDB in opts.dir: loads blocks, replays the WAL, starts background compaction. */
 export async function openTsdb(opts: TsdbOptions): Promise<Tsdb> {
-  mkdirSync(opts.dir, { recursive: true });
-  acquireLock(opts.dir);
+  if (opts.readOnly) {
+    if (!existsSync(opts.dir)) throw new Error(`${opts.dir}: no such data directory`);
+  } else {
+    mkdirSync(opts.dir, { recursive: true });
+    acquireLock(opts.dir);
+  }
   const db = new Tsdb(opts, opts.registry ?? new Registry());
   try {
     db.open();
   } catch (err) {
-    releaseLock(opts.dir);
+    if (!opts.readOnly) releaseLock(opts.dir);
     throw err;
   }
   return db;

@@ -3,3 +3,5 @@ export { TsdbMetrics } from './metrics.js';
 export type { BlockMeta } from './block.js';
 export { BlockReader, writeBlock, BLOCK_FORMAT_VERSION } from './block.js';
 export { ChunkIterator, chunkAppend, encodeChunks, newChunkState, SAMPLES_PER_CHUNK, type ChunkState } from './chunk.js';
+export { importOpenMetrics, analyzeBlock, dumpSamples, type ImportResult } from './tools.js';
+export { parseSelector } from './selector.js';

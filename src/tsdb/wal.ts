@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../model/index.js';
 import type { Logger } from '../util/index.js';
@@ -32,6 +32,8 @@ export interface WalOptions {
   segmentBytes?: number;
   syncIntervalMs?: number;
   fsyncPerCommit?: boolean;
+  /** Replay without repairing anything on disk. */
+  readOnly?: boolean;
 }
 
 export interface ReplayHandler {
@@ -72,6 +74,7 @@ export class Wal implements HeadWal {
   private readonly segmentBytes: number;
   private readonly fsyncPerCommit: boolean;
   private closed = false;
+  private readonly readOnly: boolean;
 
   constructor(
     readonly dir: string,
@@ -81,7 +84,8 @@ export class Wal implements HeadWal {
   ) {
     this.segmentBytes = opts.segmentBytes ?? 128 * 1024 * 1024;
     this.fsyncPerCommit = opts.fsyncPerCommit ?? false;
-    mkdirSync(dir, { recursive: true });
+    this.readOnly = opts.readOnly ?? false;
+    if (!this.readOnly) mkdirSync(dir, { recursive: true });
     const interval = opts.syncIntervalMs ?? 10_000;
     if (interval > 0 && !this.fsyncPerCommit) {
       this.timer = setInterval(() => this.backgroundSync(), interval);
@@ -94,8 +98,9 @@ export class Wal implements HeadWal {
    * handler sees records in log order. Call before `start()`.
    */
   replay(handler: ReplayHandler): void {
+    if (!existsSync(this.dir)) return;
     for (const f of readdirSync(this.dir)) {
-      if (f.startsWith('checkpoint.') && f.endsWith('.tmp')) rmSync(join(this.dir, f), { recursive: true, force: true });
+      if (!this.readOnly && f.startsWith('checkpoint.') && f.endsWith('.tmp')) rmSync(join(this.dir, f), { recursive: true, force: true });
     }
     const cps = readdirSync(this.dir)
       .filter((f) => /^checkpoint\.\d{8}$/.test(f))
@@ -136,6 +141,7 @@ export class Wal implements HeadWal {
         if (isLast) {
           this.logger.warn({ file: path, offset: pos, droppedBytes: buf.length - pos }, `WAL ${what}: torn or corrupt tail truncated`);
           this.metrics.walCorruptions.inc();
+          if (this.readOnly) return;
           const fd = openSync(path, 'r+');
           try {
             ftruncateSync(fd, pos);
