@@ -3,7 +3,7 @@
 // Prometheus and VictoriaMetrics, one after the other, measuring each server process.
 //
 //   npm run build && node bench/tsdb/run.mjs [--series 100000] [--hours 6] [--batch 2000]
-//        [--concurrency 2] [--only vigil,prometheus,victoria] [--keep]
+//        [--concurrency 2] [--only vigil,prometheus,victoria] [--keep] [--node-args "--cpu-prof"]
 //
 // Load: node_exporter-like series (≈500 per host), 15 s samples in time order, sent
 // as time-ordered WriteRequests of --batch samples (one sample per series per
@@ -35,6 +35,8 @@ const BATCH = Number(opt('batch', '2000'));
 const CONC = Number(opt('concurrency', '2'));
 const ONLY = opt('only', 'vigil,prometheus,victoria').split(',');
 const KEEP = argv.includes('--keep');
+// Extra node flags for the Vigil harness, e.g. --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const NODE_ARGS = opt('node-args', '').split(' ').filter(Boolean);
 const STEP = 15_000;
 const CLK_TCK = 100;
 const here = new URL('.', import.meta.url).pathname;
@@ -210,7 +212,7 @@ async function startServer(kind, dir, port) {
   let args;
   if (kind === 'vigil') {
     cmd = process.execPath;
-    args = [join(here, 'harness.mjs'), '--dir', join(dir, 'data'), '--port', String(port)];
+    args = [...NODE_ARGS, join(here, 'harness.mjs'), '--dir', join(dir, 'data'), '--port', String(port)];
   } else if (kind === 'prometheus') {
     writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
     cmd = '/usr/bin/prometheus';

@@ -1,6 +1,6 @@
 import type { Appendable } from '../storage/index.js';
 import { HttpError, type Logger, type RequestContext, type Route } from '../util/index.js';
-import { ProtoError, appendWriteRequest } from './codec.js';
+import { ProtoError, appendWriteRequest, type SeriesRefCache } from './codec.js';
 import { SnappyError, snappyUncompress } from './snappy.js';
 
 export interface RemoteWriteOptions {
@@ -24,6 +24,7 @@ export interface RemoteWriteOptions {
 export function remoteWriteRoutes(appendable: Appendable, opts: RemoteWriteOptions = {}): Route[] {
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
   const maxDecoded = opts.maxDecodedBytes ?? 256 * 1024 * 1024;
+  const refCache: SeriesRefCache = new Map();
   const handler = async (ctx: RequestContext): Promise<void> => {
     let body: Buffer;
     try {
@@ -46,7 +47,7 @@ export function remoteWriteRoutes(appendable: Appendable, opts: RemoteWriteOptio
     const app = appendable.appender();
     let res;
     try {
-      res = appendWriteRequest(raw, app);
+      res = appendWriteRequest(raw, app, refCache);
     } catch (err) {
       await app.rollback();
       if (err instanceof ProtoError) return ctx.send(400, 'text/plain; charset=utf-8', `decode write request: ${err.message}\n`);

@@ -7,6 +7,7 @@ export {
   WriteRequestEncoder,
   ProtoError,
   type AppendResult,
+  type SeriesRefCache,
   type WriteSeries,
   type WriteSample,
 } from './codec.js';

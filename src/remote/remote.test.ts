@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { describe, it } from 'node:test';
-import { isStaleNaN, labelsFromStrings, MatchType, Matcher, STALE_NAN } from '../model/index.js';
-import { MemoryStorage, type Appendable } from '../storage/index.js';
+import { isStaleNaN, labelsFromStrings, MatchType, Matcher, STALE_NAN, type Labels } from '../model/index.js';
+import { MemoryStorage, StorageError, type Appendable } from '../storage/index.js';
 import { findBinary, freePort, skipUnless, startProcess, tempDir, waitForHttp } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
-import { decodeWriteRequest, encodeWriteRequest, remoteWriteRoutes, snappyCompress, type WriteSeries } from './index.js';
+import { appendWriteRequest, decodeWriteRequest, encodeWriteRequest, remoteWriteRoutes, snappyCompress, type SeriesRefCache, type WriteSeries } from './index.js';
 
 async function serve(appendable: Appendable, maxBodyBytes?: number): Promise<{ url: string; server: Server }> {
   const router = new Router().mount(remoteWriteRoutes(appendable, { maxBodyBytes }));
@@ -60,6 +60,60 @@ describe('remote write codec', () => {
     );
     assert.ok(isStaleNaN(got[0]!.samples[0]!.v));
     assert.equal(got[0]!.samples[1]!.v, -Infinity);
+  });
+});
+
+describe('series ref cache', () => {
+  it('skips label decoding for known series and re-resolves refs the storage forgot', async () => {
+    const db = new MemoryStorage();
+    // A storage whose refs can expire (like head series garbage collection).
+    let generation = 1;
+    const refs = new Map<number, number>();
+    let lookups = 0;
+    const appendable = {
+      appender() {
+        const inner = db.appender();
+        return {
+          append(ref: number, labels: Labels, t: number, v: number): number {
+            if (ref > 0) {
+              if (refs.get(ref) !== generation) throw new StorageError('invalid_labels', 'empty label set');
+              inner.append(0, cachedLabels.get(ref)!, t, v);
+              return ref;
+            }
+            if (labels.length === 0) throw new StorageError('invalid_labels', 'empty label set');
+            lookups++;
+            const newRef = refs.size + 1;
+            refs.set(newRef, generation);
+            cachedLabels.set(newRef, labels);
+            inner.append(0, labels, t, v);
+            return newRef;
+          },
+          commit: () => inner.commit(),
+          rollback: () => inner.rollback(),
+        };
+      },
+    };
+    const cachedLabels = new Map<number, Labels>();
+    const cache: SeriesRefCache = new Map();
+    const ls = labelsFromStrings('__name__', 'c', 'k', 'v');
+    const send = async (t: number): Promise<void> => {
+      const app = appendable.appender();
+      const res = appendWriteRequest(encodeWriteRequest([{ labels: ls, samples: [{ t, v: t }] }]), app, cache);
+      assert.equal(res.firstError, null);
+      await app.commit();
+    };
+    await send(1);
+    await send(2);
+    await send(3);
+    assert.equal(lookups, 1, 'labels resolved once, then served from the cache');
+    generation++; // every ref is now stale
+    await send(4);
+    assert.equal(lookups, 2);
+    const got = await readAll(db, 'c');
+    assert.deepEqual(
+      got.map((x) => x.t),
+      [1, 2, 3, 4],
+    );
   });
 });
 
