@@ -1,5 +1,6 @@
 import type { Label, Labels } from '../model/index.js';
 import { StorageError, type Appender } from '../storage/index.js';
+import type { SeriesRefCache } from './refcache.js';
 
 /**
  * Remote-write 1.0 WriteRequest protobuf (prompb), hand-written:
@@ -114,15 +115,6 @@ class Reader {
   }
 }
 
-/**
- * Remembers the storage ref of each series by a hash of its raw label bytes, so
- * repeat senders (every request repeats all labels) skip UTF-8 decoding, label
- * hashing and the series lookup. Keyed by 53 bits with 21 more bits checked on
- * hit (74 bits in all; a false match is ~10^-13 likely at 10^5 series). Stale
- * refs are detected by the storage (it throws for an unknown ref without labels)
- * and re-resolved. Only valid for one storage.
- */
-export type SeriesRefCache = Map<number, number>;
 
 export interface AppendResult {
   series: number;
@@ -148,7 +140,7 @@ function labelsString(ls: Labels): string {
  * newer Prometheus versions do); malformed protobuf throws ProtoError.
  * The caller commits or rolls back.
  */
-export function appendWriteRequest(buf: Uint8Array, app: Appender, cache?: SeriesRefCache, maxCache = 4_000_000): AppendResult {
+export function appendWriteRequest(buf: Uint8Array, app: Appender, cache?: SeriesRefCache): AppendResult {
   const res: AppendResult = { series: 0, samples: 0, rejected: {}, firstError: null };
   const r = new Reader(buf, 0, buf.length);
   const labelsAt: number[] = [];
@@ -195,14 +187,11 @@ export function appendWriteRequest(buf: Uint8Array, app: Appender, cache?: Serie
     r.pos = tsEnd;
     res.series++;
     if (samplesAt.length === 0) continue;
-    const key = (h1 >>> 0) * 0x200000 + ((h2 >>> 11) & 0x1fffff);
-    const check = h3 & 0x1fffff;
-    let ref = 0;
+    h1 >>>= 0;
+    h2 >>>= 0;
+    h3 >>>= 0;
+    let ref = cache ? cache.get(h1, h2, h3) : 0;
     let ls: Labels = EMPTY;
-    if (cache) {
-      const hit = cache.get(key);
-      if (hit !== undefined && hit % 0x200000 === check) ref = Math.floor(hit / 0x200000);
-    }
     if (ref === 0) {
       ls = decodeLabels(buf, labelsAt, res, samplesAt.length / 2);
       if (ls.length === 0) continue;
@@ -220,14 +209,14 @@ export function appendWriteRequest(buf: Uint8Array, app: Appender, cache?: Serie
       }
       try {
         const got = app.append(ref, ls, t, v);
-        if (cache && got > 0 && got !== ref && got < 2 ** 32) cache.set(key, got * 0x200000 + check);
+        if (cache && got !== ref) cache.set(h1, h2, h3, got);
         ref = got;
         res.samples++;
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         if (ls === EMPTY) {
           // A cached ref the storage no longer knows (series garbage-collected): decode the labels and retry.
-          cache?.delete(key);
+          cache?.delete(h1, h2, h3);
           ls = decodeLabels(buf, labelsAt, res, samplesAt.length / 2);
           if (ls.length === 0) break;
           ref = 0;
@@ -238,7 +227,6 @@ export function appendWriteRequest(buf: Uint8Array, app: Appender, cache?: Serie
         reject(res, err.code, `${err.message} for series ${labelsString(ls)} timestamp ${t}`, 1);
       }
     }
-    if (cache && cache.size > maxCache) cache.clear();
   }
   return res;
 }

@@ -1,6 +1,7 @@
 import type { Appendable } from '../storage/index.js';
 import { HttpError, type Logger, type RequestContext, type Route } from '../util/index.js';
-import { ProtoError, appendWriteRequest, type SeriesRefCache } from './codec.js';
+import { ProtoError, appendWriteRequest } from './codec.js';
+import { SeriesRefCache } from './refcache.js';
 import { SnappyError, snappyUncompress } from './snappy.js';
 
 export interface RemoteWriteOptions {
@@ -24,7 +25,7 @@ export interface RemoteWriteOptions {
 export function remoteWriteRoutes(appendable: Appendable, opts: RemoteWriteOptions = {}): Route[] {
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
   const maxDecoded = opts.maxDecodedBytes ?? 256 * 1024 * 1024;
-  const refCache: SeriesRefCache = new Map();
+  const refCache = new SeriesRefCache();
   const handler = async (ctx: RequestContext): Promise<void> => {
     let body: Buffer;
     try {

@@ -7,8 +7,8 @@ export {
   WriteRequestEncoder,
   ProtoError,
   type AppendResult,
-  type SeriesRefCache,
   type WriteSeries,
   type WriteSample,
 } from './codec.js';
 export { snappyCompress, snappyUncompress, snappyImplementation, SnappyError } from './snappy.js';
+export { SeriesRefCache } from './refcache.js';

@@ -5,7 +5,7 @@ import { isStaleNaN, labelsFromStrings, MatchType, Matcher, STALE_NAN, type Labe
 import { MemoryStorage, StorageError, type Appendable } from '../storage/index.js';
 import { findBinary, freePort, skipUnless, startProcess, tempDir, waitForHttp } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
-import { appendWriteRequest, decodeWriteRequest, encodeWriteRequest, remoteWriteRoutes, snappyCompress, type SeriesRefCache, type WriteSeries } from './index.js';
+import { appendWriteRequest, decodeWriteRequest, encodeWriteRequest, remoteWriteRoutes, snappyCompress, SeriesRefCache, type WriteSeries } from './index.js';
 
 async function serve(appendable: Appendable, maxBodyBytes?: number): Promise<{ url: string; server: Server }> {
   const router = new Router().mount(remoteWriteRoutes(appendable, { maxBodyBytes }));
@@ -94,7 +94,7 @@ describe('series ref cache', () => {
       },
     };
     const cachedLabels = new Map<number, Labels>();
-    const cache: SeriesRefCache = new Map();
+    const cache = new SeriesRefCache();
     const ls = labelsFromStrings('__name__', 'c', 'k', 'v');
     const send = async (t: number): Promise<void> => {
       const app = appendable.appender();
@@ -180,5 +180,23 @@ describe('POST /api/v1/write', () => {
       await p.stop();
       tmp.cleanup();
     }
+  });
+});
+
+describe('SeriesRefCache table', () => {
+  it('stores, finds, deletes and grows without losing entries', () => {
+    const c = new SeriesRefCache(1_000_000);
+    const N = 50_000;
+    for (let i = 1; i <= N; i++) c.set(i * 7919, i ^ 0x5555, i * 31, i);
+    assert.equal(c.size, N);
+    for (let i = 1; i <= N; i++) assert.equal(c.get(i * 7919, i ^ 0x5555, i * 31), i);
+    assert.equal(c.get(7919, 1 ^ 0x5555, 32), 0, 'a differing lane misses');
+    for (let i = 1; i <= N; i += 2) c.delete(i * 7919, i ^ 0x5555, i * 31);
+    for (let i = 1; i <= N; i++) assert.equal(c.get(i * 7919, i ^ 0x5555, i * 31), i % 2 === 1 ? 0 : i);
+    c.set(7919, 1 ^ 0x5555, 31, 99);
+    assert.equal(c.get(7919, 1 ^ 0x5555, 31), 99);
+    const small = new SeriesRefCache(10);
+    for (let i = 1; i <= 25; i++) small.set(i, i, i, i);
+    assert.ok(small.size <= 10, 'bounded: cleared when full');
   });
 });

@@ -1,4 +1,9 @@
 import { hashLabels, labelsKey, type Label, type Labels } from '../model/index.js';
+
+/** Label-set hash cut to 30 bits so Map keys stay small integers (no boxed number per series). */
+function smiHash(ls: Labels): number {
+  return hashLabels(ls) % 0x40000000;
+}
 import { StorageError, type Appender, type SeriesRef } from '../storage/index.js';
 import {
   CHUNK_HEADER_BYTES,
@@ -226,7 +231,7 @@ export class Head implements PostingsSource {
   }
 
   /** Finds a live series by labels; -1 when absent. */
-  lookup(ls: Labels, h = hashLabels(ls)): number {
+  lookup(ls: Labels, h = smiHash(ls)): number {
     const s = this.byHash.get(h);
     if (s === undefined) return -1;
     if (this.sameLabels(s, ls)) return s;
@@ -234,7 +239,7 @@ export class Head implements PostingsSource {
   }
 
   getOrCreate(ls: Labels): number {
-    const h = hashLabels(ls);
+    const h = smiHash(ls);
     const s = this.lookup(ls, h);
     if (s >= 0) return s;
     validateLabels(ls);
@@ -561,12 +566,12 @@ export class Head implements PostingsSource {
   private removeSeries(s: number): void {
     this.flags[s] = this.flags[s]! | F_DELETED;
     const ls = this.labelsOf(s);
-    const h = hashLabels(ls);
+    const h = smiHash(ls);
     if (this.byHash.get(h) === s) {
       this.byHash.delete(h);
       // Promote a colliding series with the same hash, if any.
       for (const [k, v] of this.collisions) {
-        if (hashLabels(this.labelsOf(v)) === h) {
+        if (smiHash(this.labelsOf(v)) === h) {
           this.byHash.set(h, v);
           this.collisions.delete(k);
           break;
