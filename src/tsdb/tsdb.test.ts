@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { labelsFromStrings, MatchType, Matcher } from '../model/index.js';
+import type { Appender, Storage } from '../storage/index.js';
+import { storageContract } from '../storage/contract.js';
+import { tempDir } from '../testutil/index.js';
+import { nopLogger } from '../util/index.js';
+import { openTsdb, type Tsdb } from './index.js';
+
+async function openTest(extra: Partial<Parameters<typeof openTsdb>[0]> = {}): Promise<{ db: Tsdb; cleanup: () => void; dir: string }> {
+  const t = tempDir('vigil-tsdb-');
+  const db = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0, ...extra });
+  return { db, dir: t.path, cleanup: t.cleanup };
+}
+
+/** Wraps a TSDB so that every commit is followed by a compaction (head cut into blocks). */
+function compactingStorage(db: Tsdb, cleanup: () => void): Storage {
+  return {
+    appender(): Appender {
+      const a = db.appender();
+      return {
+        append: (r, l, t, v) => a.append(r, l, t, v),
+        commit: async () => {
+          await a.commit();
+          await db.compact();
+        },
+        rollback: () => a.rollback(),
+      };
+    },
+    querier: (mint, maxt) => db.querier(mint, maxt),
+    startTime: () => db.startTime(),
+    stats: (l) => db.stats(l),
+    close: async () => {
+      await db.close();
+      cleanup();
+    },
+  };
+}
+
+storageContract('tsdb (head only)', async () => {
+  const { db, cleanup } = await openTest();
+  const close = db.close.bind(db);
+  db.close = async () => {
+    await close();
+    cleanup();
+  };
+  return db;
+});
+
+storageContract('tsdb (head + blocks, 10-minute block range)', async () => {
+  const { db, cleanup } = await openTest({ blockRangeMs: 600_000 });
+  return compactingStorage(db, cleanup);
+});
+
+describe('tsdb', () => {
+  it('cuts blocks, keeps reading across head and blocks, and survives a restart', async () => {
+    const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000 });
+    const registry = new Registry();
+    try {
+      const ls = labelsFromStrings('__name__', 'up', 'job', 'a');
+      for (let b = 0; b < 40; b++) {
+        const app = db.appender();
+        for (let i = 0; i < 20; i++) app.append(0, ls, (b * 20 + i) * 15_000, b * 20 + i);
+        await app.commit();
+        await db.compact();
+      }
+      assert.ok(db.blockMetas().length >= 2, `expected blocks, got ${db.blockMetas().length}`);
+      await db.close();
+      const db2 = await openTsdb({ dir, logger: nopLogger(), compactionIntervalMs: 0, blockRangeMs: 600_000, registry });
+      try {
+        const q = await db2.querier(0, Infinity);
+        const [s] = await q.select(null, [new Matcher(MatchType.Equal, 'job', 'a')]);
+        const it = s!.iterator();
+        let n = 0;
+        while (it.next()) {
+          assert.equal(it.t, n * 15_000);
+          assert.equal(it.v, n);
+          n++;
+        }
+        assert.equal(n, 800);
+        q.close();
+        const metrics = await registry.getSingleMetricAsString('vigil_tsdb_blocks_loaded');
+        assert.match(metrics, /vigil_tsdb_blocks_loaded [1-9]/);
+      } finally {
+        await db2.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
