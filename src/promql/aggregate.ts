@@ -6,6 +6,7 @@ import type { AggregateExpr } from './ast.js';
 import { EvalError } from './errors.js';
 import { kahan, kahanInc, quantileOf } from './range-functions.js';
 import { keepLabels, setLabel } from './labels-util.js';
+import { formatGoFloat } from './format.js';
 import { newStepSeries, type StepScalar, type StepSeries, type StepVector } from './values.js';
 
 interface Group {
@@ -213,9 +214,9 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number): S
       }
       continue;
     }
-    if (Number.isNaN(pv) && e.op !== 'limitk') continue;
-    let k = Math.trunc(pv);
-    if (!Number.isFinite(pv)) k = pv > 0 ? Number.MAX_SAFE_INTEGER : 0;
+    // Prometheus: the parameter must convert to int64 at every step.
+    if (!(pv <= 9223372036854775807 && pv >= -9223372036854775808)) throw new EvalError('execution', `Scalar value ${formatGoFloat(pv)} overflows int64`);
+    const k = Math.trunc(pv);
     if (k < 1) continue;
     for (const g of groups) {
       idx.length = 0;
