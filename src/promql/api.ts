@@ -54,13 +54,26 @@ function metricJson(ls: Labels): string {
   return s + '}';
 }
 
+/** formatValue with a fast path for integers (common for counters and gauges). */
+function fmtVal(v: number): string {
+  if (v === Math.trunc(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return String(v);
+  return formatValue(v);
+}
+
 function matrixJson(result: MatrixSeries[]): string {
   const parts: string[] = [];
+  // Range-query series share the step timestamps: format each once.
+  const tsCache = new Map<number, string>();
   for (const s of result) {
     let str = '{"metric":' + metricJson(s.labels) + ',"values":[';
     for (let i = 0; i < s.ts.length; i++) {
-      if (i > 0) str += ',';
-      str += '[' + formatTimestamp(s.ts[i]!) + ',"' + formatValue(s.vs[i]!) + '"]';
+      const t = s.ts[i]!;
+      let ts = tsCache.get(t);
+      if (ts === undefined) {
+        ts = formatTimestamp(t);
+        if (tsCache.size < 100_000) tsCache.set(t, ts);
+      }
+      str += (i > 0 ? ',[' : '[') + ts + ',"' + fmtVal(s.vs[i]!) + '"]';
     }
     parts.push(str + ']}');
   }

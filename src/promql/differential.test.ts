@@ -14,7 +14,8 @@ import { findBinary, freePort, skipUnless, startProcess, tempDir, type RunningPr
 import { RequestContext, Router, apiError } from '../util/index.js';
 import { buildCorpus, INVALID_QUERIES } from './difftest/corpus.js';
 import { compareResponses } from './difftest/compare.js';
-import { DURATION, T0, generateDataset, loadInto, toOpenMetrics } from './difftest/dataset.js';
+import { DURATION, STALE_START, T0, generateDataset, generateStaleDataset, loadInto, toOpenMetrics } from './difftest/dataset.js';
+import { remoteWrite } from './difftest/remote-write.js';
 import { Engine, queryRoutes } from './index.js';
 
 const prometheus = findBinary('prometheus');
@@ -43,12 +44,16 @@ before(async () => {
   promUrl = `http://127.0.0.1:${port}`;
   prom = await startProcess(
     prometheus!,
-    [`--config.file=${cfg}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn'],
+    [`--config.file=${cfg}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn', '--web.enable-remote-write-receiver'],
     { readyUrl: `${promUrl}/-/ready`, readyTimeoutMs: 30_000 },
   );
 
+  // Staleness markers cannot go through OpenMetrics: send them by remote write.
+  const stale = generateStaleDataset();
+  await remoteWrite(`${promUrl}/api/v1/write`, stale);
   const storage = new MemoryStorage();
   await loadInto(storage, data);
+  await loadInto(storage, stale);
   const engine = new Engine({ compat: '2', experimentalFunctions: false });
   const router = new Router().mount(queryRoutes(engine, storage));
   vigil = createServer((req, res) => {
@@ -124,6 +129,42 @@ test('differential: queries return what Prometheus 2.42 returns', { skip, timeou
   });
   const problems = await runAll(reqs, true);
   assert.deepEqual(problems.slice(0, 40), [], `${problems.length} of ${reqs.length} requests differ`);
+});
+
+test('differential: explicit staleness markers (sent by remote write) end series like in Prometheus', { skip, timeout: 60_000 }, async () => {
+  const queries = [
+    'stale_gauge',
+    'stale_counter_total',
+    'rate(stale_counter_total[5m])',
+    'increase(stale_counter_total[10m])',
+    'resets(stale_counter_total[30m])',
+    'count_over_time(stale_gauge[5m])',
+    'last_over_time(stale_gauge[5m])',
+    'changes(stale_gauge[10m])',
+    'present_over_time(stale_gauge[1m])',
+    'absent_over_time(stale_gauge{i="1"}[1m])',
+    'absent(stale_gauge{i="1"})',
+    'timestamp(stale_gauge)',
+    'sum(stale_gauge)',
+    'stale_gauge offset 2m',
+    'max_over_time(stale_gauge[3m:30s])',
+    'stale_gauge > 15',
+    'stale_gauge @ ' + ((STALE_START + 5 * 60_000 + 500) / 1000).toFixed(3),
+  ];
+  const M = 60_000;
+  const times = [4 * M, 5 * M + 1000, 6 * M, 6 * M + 500, 6 * M + 1500, 7 * M + 59_000, 9 * M + 30_000, 10 * M + 10_000, 12 * M, 16 * M, 26 * M];
+  const reqs: Req[] = [];
+  for (const query of queries) {
+    for (const t of times) reqs.push({ path: '/api/v1/query', params: { query, time: sec(STALE_START + t) }, post: false, query });
+    reqs.push({ path: '/api/v1/query_range', params: { query, start: sec(STALE_START), end: sec(STALE_START + 30 * M), step: '20' }, post: true, query });
+  }
+  const problems = await runAll(reqs, true);
+  assert.deepEqual(problems, []);
+  // The markers really reached Prometheus: a marker hides the series within the lookback window.
+  const r = await call(promUrl, { path: '/api/v1/query', params: { query: 'stale_gauge{i="1"}', time: sec(STALE_START + 11 * M) }, post: false, query: '' });
+  assert.deepEqual((r.body['data'] as { result: unknown[] }).result, []);
+  const before = await call(promUrl, { path: '/api/v1/query', params: { query: 'stale_gauge{i="1"}', time: sec(STALE_START + 9 * M) }, post: false, query: '' });
+  assert.equal((before.body['data'] as { result: unknown[] }).result.length, 1);
 });
 
 test('differential: invalid queries are rejected like Prometheus (400 bad_data with a position)', { skip, timeout: 60_000 }, async () => {
