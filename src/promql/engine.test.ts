@@ -158,3 +158,22 @@ test('3.x functions: double_exponential_smoothing, sort_by_label, mad_over_time,
   assert.equal(vec(await e.instantQuery(st, 'limitk(1, g)', 30_000)).length, 1);
   await assert.rejects(e.instantQuery(st, 'double_exponential_smoothing(g[1m], 1, 0.5)', 30_000), /invalid smoothing factor/);
 });
+
+test('experimental syntax: fill modifiers and duration expressions (off by default)', async () => {
+  const st = await store([
+    [L('__name__', 'a', 'x', '1'), [[0, 1]]],
+    [L('__name__', 'a', 'x', '2'), [[0, 2]]],
+    [L('__name__', 'b', 'x', '2'), [[0, 10]]],
+    [L('__name__', 'b', 'x', '3'), [[0, 30]]],
+  ]);
+  await assert.rejects(new Engine().instantQuery(st, 'a + fill(0) b', 0), /parse error/);
+  const e = new Engine({ experimentalSyntax: true });
+  const byX = async (q: string): Promise<Record<string, number>> =>
+    Object.fromEntries(vec(await e.instantQuery(st, q, 0)).map((s) => [s.labels['x'], s.v]));
+  assert.deepEqual(await byX('a + b'), { '2': 12 });
+  assert.deepEqual(await byX('a + fill(0) b'), { '1': 1, '2': 12, '3': 30 });
+  assert.deepEqual(await byX('a - fill_left(100) b'), { '2': -8, '3': 70 });
+  assert.deepEqual(await byX('a * fill_right(5) b'), { '1': 5, '2': 20 });
+  const r = e.parse('rate(a[(5m + 1m) * 2])');
+  assert.equal(r.type === 'Call' && r.args[0]!.type === 'MatrixSelector' && r.args[0].range, 720_000);
+});
