@@ -177,3 +177,17 @@ test('experimental syntax: fill modifiers and duration expressions (off by defau
   const r = e.parse('rate(a[(5m + 1m) * 2])');
   assert.equal(r.type === 'Call' && r.args[0]!.type === 'MatrixSelector' && r.args[0].range, 720_000);
 });
+
+test('info() adds data labels of target_info by instance and job', async () => {
+  const st = await store([
+    [L('__name__', 'up', 'instance', 'a', 'job', 'j'), [[0, 1]]],
+    [L('__name__', 'up', 'instance', 'b', 'job', 'j'), [[0, 1]]],
+    [L('__name__', 'target_info', 'instance', 'a', 'job', 'j', 'version', '1.2', 'region', 'eu'), [[0, 1]]],
+  ]);
+  const e = new Engine();
+  const r = vec(await e.instantQuery(st, 'info(up)', 0)).sort((x, y) => (x.labels['instance']! < y.labels['instance']! ? -1 : 1));
+  assert.deepEqual(r[0]!.labels, { __name__: 'up', instance: 'a', job: 'j', region: 'eu', version: '1.2' });
+  assert.deepEqual(r[1]!.labels, { __name__: 'up', instance: 'b', job: 'j' });
+  const only = vec(await e.instantQuery(st, 'info(up, {version=~".+"})', 0));
+  assert.deepEqual(only.map((s) => s.labels), [{ __name__: 'up', instance: 'a', job: 'j', version: '1.2' }]);
+});

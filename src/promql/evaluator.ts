@@ -3,13 +3,13 @@
  * at once (typed arrays per series); selectors fetch each series once for the
  * whole range.
  */
-import { isStaleNaN, labelsCompare, type Labels } from '../model/index.js';
+import { METRIC_NAME, MatchType, Matcher, isStaleNaN, labelsCompare, labelsKey, type Labels } from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
 import type { AtModifier, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binop.js';
 import { ERR_TOO_MANY_SAMPLES, EvalError } from './errors.js';
-import { dropName, mergeSameLabels } from './labels-util.js';
+import { dropName, mergeSameLabels, setLabel } from './labels-util.js';
 import { exprType } from './parser.js';
 import { KEEPS_NAME_RANGE, RANGE_FUNCTIONS, type WindowCtx } from './range-functions.js';
 import {
@@ -372,9 +372,8 @@ export class Evaluator {
         for (const a of e.args) await this.eval(a, g);
         return { kind: 'vector', series: [] };
       }
-      case 'info': {
-        return this.eval(e.args[0]!, g);
-      }
+      case 'info':
+        return this.info(e, g);
       default:
         break;
     }
@@ -393,6 +392,61 @@ export class Evaluator {
       return applyElementwise(name, v, a1, a2, n);
     }
     return this.rangeCall(e, g);
+  }
+
+  /**
+   * info(v, [data-label-selector]): adds the data labels of info series (default
+   * target_info) that share v's identifying labels (instance, job), never
+   * overwriting v's own labels. With data-label matchers, only those labels are
+   * added and series without a matching info series are dropped.
+   */
+  private async info(e: Call, g: Grid): Promise<StepVector> {
+    const v = (await this.eval(e.args[0]!, g)) as StepVector;
+    const sel = e.args[1] ? unwrapParens(e.args[1]) : null;
+    const matchers = sel && sel.type === 'VectorSelector' ? [...sel.matchers] : [];
+    if (!matchers.some((m) => m.name === METRIC_NAME)) matchers.push(new Matcher(MatchType.Equal, METRIC_NAME, 'target_info'));
+    const dataNames = matchers.filter((m) => m.name !== METRIC_NAME).map((m) => m.name);
+    const infoSel: VectorSelector = { type: 'VectorSelector', name: '', matchers, offset: 0, at: null, pos: e.pos };
+    const infos = (await this.vectorSelector(infoSel, g, false)).series;
+    const idKey = (ls: Labels): string => (ls.find((l) => l.name === 'instance')?.value ?? '') + '\xff' + (ls.find((l) => l.name === 'job')?.value ?? '');
+    const byId = new Map<string, StepSeries[]>();
+    for (const s of infos) {
+      const k = idKey(s.labels);
+      let l = byId.get(k);
+      if (!l) byId.set(k, (l = []));
+      l.push(s);
+    }
+    const out: StepSeries[] = [];
+    const cache = new Map<string, StepSeries>();
+    for (const s of v.series) {
+      const cands = byId.get(idKey(s.labels)) ?? [];
+      for (let i = 0; i < g.n; i++) {
+        if (!s.has[i]) continue;
+        let ls: Labels = s.labels;
+        let matched = false;
+        for (const info of cands) {
+          if (!info.has[i]) continue;
+          matched = true;
+          for (const l of info.labels) {
+            if (l.name === METRIC_NAME || l.name === 'instance' || l.name === 'job') continue;
+            if (dataNames.length > 0 && !dataNames.includes(l.name)) continue;
+            if (ls.some((x) => x.name === l.name)) continue;
+            ls = setLabel(ls, l.name, l.value);
+          }
+        }
+        if (!matched && dataNames.length > 0) continue;
+        const k = labelsKey(ls);
+        let r = cache.get(k);
+        if (!r) {
+          cache.set(k, (r = newStepSeries(ls, g.n)));
+          out.push(r);
+        }
+        if (r.has[i]) throw new EvalError('execution', 'vector cannot contain metrics with the same labelset');
+        r.vals[i] = s.vals[i]!;
+        r.has[i] = 1;
+      }
+    }
+    return { kind: 'vector', series: out };
   }
 
   private async rangeCall(e: Call, g: Grid): Promise<StepVector> {
