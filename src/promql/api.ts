@@ -218,7 +218,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
     } catch (err) {
       return errorResult(err);
     }
-    const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx) });
+    const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx), query: form.get('query') ?? '' });
     return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
   });
 
@@ -256,7 +256,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
     } catch (err) {
       return errorResult(err);
     }
-    const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx) });
+    const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx), query: form.get('query') ?? '' });
     return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
   });
 

@@ -191,3 +191,21 @@ test('info() adds data labels of target_info by instance and job', async () => {
   const only = vec(await e.instantQuery(st, 'info(up, {version=~".+"})', 0));
   assert.deepEqual(only.map((s) => s.labels), [{ __name__: 'up', instance: 'a', job: 'j', version: '1.2' }]);
 });
+
+test('3.x annotations: non-counter info, invalid quantile and le warnings, forced monotonicity (none in compat 2)', async () => {
+  const b = (le: string, v: number): [Labels, Array<[number, number]>] => [L('__name__', 'h_bucket', 'le', le), [[0, v], [15_000, v]]];
+  const st = await store([[L('__name__', 'queries'), [[0, 1], [15_000, 5]]], b('0.1', 10), b('0.5', 9), b('+Inf', 40), b('abc', 1)]);
+  const e = new Engine();
+  const r = await e.instantQueryWithWarnings(st, 'rate(queries[1m])', 15_000);
+  assert.deepEqual(r.infos, ['PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "queries" (1:6)']);
+  const h = await e.instantQueryWithWarnings(st, 'histogram_quantile(1.5, h_bucket)', 15_000);
+  assert.deepEqual(h.warnings.sort(), [
+    'PromQL warning: bucket label "le" is missing or has a malformed value of "abc" for metric name "h_bucket" (1:25)',
+    'PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:20)',
+  ]);
+  const m = await e.instantQueryWithWarnings(st, 'histogram_quantile(0.5, h_bucket)', 15_000);
+  assert.equal(m.infos.length, 1);
+  assert.match(m.infos[0]!, /^PromQL info: input to histogram_quantile needed to be fixed for monotonicity/);
+  const two = await new Engine({ compat: '2' }).instantQueryWithWarnings(st, 'histogram_quantile(1.5, h_bucket) or rate(queries[1m])', 15_000);
+  assert.deepEqual([two.warnings, two.infos], [[], []]);
+});

@@ -48,6 +48,8 @@ export interface QueryOpts {
   /** Overrides the engine timeout for this query. */
   timeoutMs?: number;
   lookbackDeltaMs?: number;
+  /** Query text when an AST is passed, for annotation positions. */
+  query?: string;
 }
 
 export class Engine {
@@ -119,7 +121,7 @@ export class Engine {
   async instantQueryWithWarnings(queryable: Queryable, expr: string | Expr, timeMs: number, q: QueryOpts = {}): Promise<QueryResult<InstantResult>> {
     const ast = typeof expr === 'string' ? this.parse(expr) : expr;
     const t = Math.round(timeMs);
-    const { value, ev } = await this.runWith(queryable, t, t, q, async (ev) => {
+    const { value, ev } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(t, t, 1);
       const v = await ev.eval(ast, grid);
       return toInstant(v, t, this.compat === '3');
@@ -149,7 +151,7 @@ export class Engine {
     const start = Math.round(startMs);
     const end = Math.round(endMs);
     const step = Math.round(stepMs);
-    const { value, ev } = await this.runWith(queryable, start, end, q, async (ev) => {
+    const { value, ev } = await this.runWith(queryable, start, end, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(start, end, step);
       const v = await ev.eval(ast, grid);
       const result: MatrixSeries[] = [];
@@ -191,6 +193,7 @@ export class Engine {
         signal: q.signal,
         queryStart: start,
         queryEnd: end,
+        query: q.query,
       });
       return { value: await fn(ev), ev };
     } finally {

@@ -41,6 +41,8 @@ export interface EvalOptions {
   defaultEvalInterval: number;
   deadline: number;
   signal?: AbortSignal;
+  /** The query text, for annotation positions. */
+  query?: string;
   /** Query start/end for @ start() / end(). */
   queryStart: number;
   queryEnd: number;
@@ -49,8 +51,47 @@ export interface EvalOptions {
 export class Evaluator {
   private samples = 0;
   private lastYield = Date.now();
-  readonly warnings: string[] = [];
-  readonly infos: string[] = [];
+  private readonly warningSet = new Set<string>();
+  private readonly infoSet = new Set<string>();
+
+  get warnings(): string[] {
+    return [...this.warningSet];
+  }
+
+  get infos(): string[] {
+    return [...this.infoSet];
+  }
+
+  /**
+   * Prometheus 3 annotations ("PromQL warning: ..." / "PromQL info: ..."), suffixed
+   * with the line:col of the expression they refer to. Not produced in compat 2
+   * (2.42 had none of these).
+   */
+  annotate(kind: 'warning' | 'info', text: string, pos: number): void {
+    if (this.o.compat !== '3') return;
+    let msg = `PromQL ${kind}: ${text}`;
+    if (this.o.query !== undefined) {
+      let line = 1;
+      let last = -1;
+      for (let i = 0; i < pos && i < this.o.query.length; i++) {
+        if (this.o.query[i] === '\n') {
+          line++;
+          last = i;
+        }
+      }
+      msg += ` (${line}:${pos - last})`;
+    }
+    (kind === 'warning' ? this.warningSet : this.infoSet).add(msg);
+  }
+
+  private quantileWarning(q: Float64Array, pos: number): void {
+    for (const v of q) {
+      if (!(v >= 0 && v <= 1)) {
+        this.annotate('warning', `quantile value should be between 0 and 1, got ${formatGoG(v)}`, pos);
+        return;
+      }
+    }
+  }
 
   constructor(
     private readonly queryable: Queryable,
@@ -115,6 +156,7 @@ export class Evaluator {
           param = p.kind === 'string' ? p.s : (p as StepScalar);
         }
         const v = (await this.eval(e.expr, g)) as StepVector;
+        if (e.op === 'quantile' && param && typeof param !== 'string') this.quantileWarning(param.vals, e.param!.pos.start);
         return aggregate(e, v, param, g.n, this.o.compat);
       }
       case 'Call':
@@ -360,7 +402,8 @@ export class Evaluator {
       case 'histogram_quantile': {
         const q = await this.scalarArg(e.args[0]!, g);
         const v = (await this.eval(e.args[1]!, g)) as StepVector;
-        return histogramQuantile(q, v, g, this.o.compat);
+        this.quantileWarning(q, e.args[0]!.pos.start);
+        return histogramQuantile(q, v, g, this.o.compat, (kind, text) => this.annotate(kind, text, e.args[1]!.pos.start));
       }
       case 'histogram_count':
       case 'histogram_sum':
@@ -482,6 +525,15 @@ export class Evaluator {
       }
       return { kind: 'vector', series: any ? [s] : [] };
     }
+    if (name === 'quantile_over_time') this.quantileWarning(scalars[0]!, e.args[0]!.pos.start);
+    if (name === 'rate' || name === 'increase' || name === 'irate') {
+      for (const r of m.series) {
+        const metric = r.labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
+        if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) {
+          this.annotate('info', `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metric)}`, e.args[mIdx]!.pos.start);
+        }
+      }
+    }
     const fn = RANGE_FUNCTIONS[name];
     if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
     const keepName = KEEPS_NAME_RANGE.has(name);
@@ -529,6 +581,17 @@ export class Evaluator {
     }
     return { kind: 'vector', series: keepName ? out : mergeSameLabels(out, n, true) };
   }
+}
+
+/** Go's %g for the few floats that appear in annotation texts. */
+function formatGoG(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  const [mant, expStr] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 21) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
 }
 
 export function unwrapParens(e: Expr): Expr {
