@@ -8,7 +8,7 @@ import type { Queryable } from '../storage/index.js';
 import { apiError, parseDuration, type ApiErrorType, type ApiResult, type RequestContext, type Route } from '../util/index.js';
 import type { Engine } from './engine.js';
 import { EvalError, ParseError } from './errors.js';
-import { formatExpr } from './format.js';
+import { prettyExpr } from './format.js';
 import type { Expr } from './ast.js';
 import type { InstantResult, MatrixSeries, RangeResult } from './values.js';
 
@@ -262,7 +262,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
 
   const formatQuery = withParams(async (form) => {
     const ast = engine.parse(form.get('query') ?? '');
-    return successJson(jsonStr(formatExpr(ast)), [], []);
+    return successJson(jsonStr(prettyExpr(ast)), [], []);
   });
 
   const parseQuery = withParams(async (form) => {
