@@ -117,3 +117,14 @@ test('timestamp and time parameter formatting helpers', () => {
   assert.equal(parseTimeParam('2015-07-01T22:10:51+02:00'), 1435781451000);
   assert.throws(() => parseTimeParam('abc'), /cannot parse "abc" to a valid timestamp/);
 });
+
+test('a pathological query times out with Prometheus error type while other queries are served', async () => {
+  const heavy = get('/api/v1/query_range', { query: 'quantile_over_time(0.5, req_total[1d:1s])', start: '0', end: '10000', step: '1', timeout: '0.05' });
+  const light = await get('/api/v1/query', { query: 'req_total', time: '100' });
+  assert.equal(light.status, 200);
+  const h = await heavy;
+  assert.equal(h.status, 503);
+  assert.equal(h.text, '{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}');
+  const again = await get('/api/v1/query', { query: 'vector(1)', time: '1' });
+  assert.equal(again.status, 200);
+});

@@ -567,6 +567,11 @@ export class Evaluator {
         ctx.a1 = scalars[0] ? scalars[0][i]! : 0;
         ctx.a2 = scalars[1] ? scalars[1][i]! : 0;
         work += hi - lo;
+        // Deadline checks inside long series (big windows, sorting functions).
+        if (work > 65_536) {
+          work = 0;
+          this.checkLimits();
+        }
         const v = fn(ctx);
         if (v === undefined) continue;
         s.vals[i] = v;
@@ -574,10 +579,7 @@ export class Evaluator {
         any = true;
       }
       if (any) out.push(s);
-      if (work > 1_000_000) {
-        work = 0;
-        await this.maybeYield();
-      }
+      if (Date.now() - this.lastYield > 20) await this.maybeYield();
     }
     return { kind: 'vector', series: keepName ? out : mergeSameLabels(out, n, true) };
   }
