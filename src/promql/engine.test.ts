@@ -209,3 +209,23 @@ test('3.x annotations: non-counter info, invalid quantile and le warnings, force
   const two = await new Engine({ compat: '2' }).instantQueryWithWarnings(st, 'histogram_quantile(1.5, h_bucket) or rate(queries[1m])', 15_000);
   assert.deepEqual([two.warnings, two.infos], [[], []]);
 });
+
+test('one Querier per query, covering every selector (offsets, @, subqueries), closed afterwards', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 1], [600_000, 2]]]]);
+  const opened: Array<[number, number]> = [];
+  let closed = 0;
+  const counting = {
+    async querier(mint: number, maxt: number) {
+      opened.push([mint, maxt]);
+      const q = await st.querier(mint, maxt);
+      return { ...q, select: q.select.bind(q), labelNames: q.labelNames.bind(q), labelValues: q.labelValues.bind(q), close: () => (closed++, q.close()) };
+    },
+  };
+  const e = new Engine();
+  await e.rangeQuery(counting, 'g + g offset 5m + max_over_time(g[10m:1m] offset 1m) + g @ 100', 600_000, 1_200_000, 60_000);
+  assert.equal(opened.length, 1);
+  assert.equal(closed, 1);
+  // lowest: subquery start (600s - 1m offset - 10m range - 1m step) minus the 5m lookback.
+  assert.equal(opened[0]![0], 600_000 - 60_000 - 600_000 - 60_000 - 300_000);
+  assert.equal(opened[0]![1], 1_200_000);
+});

@@ -7,6 +7,7 @@ import type { Queryable } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { EvalError } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import { timeBounds } from './time-bounds.js';
 import { exprType, parseExpr, type ParseOptions } from './parser.js';
 import { describeType } from './ast.js';
 import {
@@ -123,6 +124,7 @@ export class Engine {
     const t = Math.round(timeMs);
     const { value, ev } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(t, t, 1);
+      this.openBounds(ev, ast, t, t, q);
       const v = await ev.eval(ast, grid);
       return toInstant(v, t, this.compat === '3');
     });
@@ -153,6 +155,7 @@ export class Engine {
     const step = Math.round(stepMs);
     const { value, ev } = await this.runWith(queryable, start, end, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(start, end, step);
+      this.openBounds(ev, ast, start, end, q);
       const v = await ev.eval(ast, grid);
       const result: MatrixSeries[] = [];
       if (v.kind === 'scalar') {
@@ -181,6 +184,17 @@ export class Engine {
     return { value, warnings: ev.warnings, infos: ev.infos };
   }
 
+  /** One Querier per query over the range all selectors read (Prometheus' FindMinMaxTime). */
+  private openBounds(ev: Evaluator, ast: Expr, start: number, end: number, q: QueryOpts): void {
+    const b = timeBounds(ast, start, end, {
+      lookbackDelta: q.lookbackDeltaMs ?? this.opts.lookbackDeltaMs,
+      defaultEvalInterval: this.opts.defaultEvalIntervalMs,
+      queryStart: start,
+      queryEnd: end,
+    });
+    ev.setBounds(b.min, b.max);
+  }
+
   private async runWith<T>(queryable: Queryable, start: number, end: number, q: QueryOpts, fn: (ev: Evaluator) => Promise<T>): Promise<{ value: T; ev: Evaluator }> {
     await this.acquire(q.signal);
     try {
@@ -195,7 +209,11 @@ export class Engine {
         queryEnd: end,
         query: q.query,
       });
-      return { value: await fn(ev), ev };
+      try {
+        return { value: await fn(ev), ev };
+      } finally {
+        await ev.close();
+      }
     } finally {
       this.release();
     }

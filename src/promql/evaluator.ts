@@ -4,7 +4,7 @@
  * whole range.
  */
 import { METRIC_NAME, MatchType, Matcher, isStaleNaN, labelsCompare, labelsKey, type Labels } from '../model/index.js';
-import type { Queryable } from '../storage/index.js';
+import type { Querier, Queryable } from '../storage/index.js';
 import type { AtModifier, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binop.js';
@@ -178,8 +178,32 @@ export class Evaluator {
     return (i) => g.start + i * g.step - offset;
   }
 
+  private querierP: Promise<Querier> | null = null;
+  private bounds: { min: number; max: number } | null = null;
+
+  /** Opens one Querier for the whole query (call before eval; closed by close()). */
+  setBounds(min: number, max: number): void {
+    if (Number.isFinite(min) && Number.isFinite(max)) this.bounds = { min, max };
+  }
+
+  /** Releases the query's Querier. */
+  async close(): Promise<void> {
+    const q = this.querierP;
+    this.querierP = null;
+    if (q) (await q).close();
+  }
+
+  private async querierFor(mint: number, maxt: number): Promise<{ q: Querier; shared: boolean }> {
+    const b = this.bounds;
+    if (b && mint >= b.min && maxt <= b.max) {
+      this.querierP ??= this.queryable.querier(b.min, b.max);
+      return { q: await this.querierP, shared: true };
+    }
+    return { q: await this.queryable.querier(mint, maxt), shared: false };
+  }
+
   private async fetch(vs: VectorSelector, mint: number, maxt: number, keepStale: boolean): Promise<RawSeries[]> {
-    const q = await this.queryable.querier(mint, maxt);
+    const { q, shared } = await this.querierFor(mint, maxt);
     try {
       const list = await q.select({ start: mint, end: maxt }, vs.matchers);
       const out: RawSeries[] = [];
@@ -213,7 +237,7 @@ export class Evaluator {
       }
       return out;
     } finally {
-      q.close();
+      if (!shared) q.close();
     }
   }
 
