@@ -1,7 +1,8 @@
 /**
  * Aggregation operators over step grids (Prometheus' evaluator.aggregation).
  */
-import { METRIC_NAME, formatValue, hashLabels, labelsKey, type Labels } from '../model/index.js';
+import { METRIC_NAME, formatValue, labelsKey, type Labels } from '../model/index.js';
+import { ratioOffset } from './xxhash.js';
 import type { AggregateExpr } from './ast.js';
 import { EvalError } from './errors.js';
 import { kahan, kahanInc, quantileOf } from './range-functions.js';
@@ -200,6 +201,8 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number, co
     r.has[i] = 1;
   };
   const idx: number[] = [];
+  // limit_ratio: Prometheus' labels.Hash() / MaxUint64 decides membership per series.
+  const offsets = new Map<StepSeries, number>();
   for (let i = 0; i < n; i++) {
     const pv = p.vals[i]!;
     if (e.op === 'limit_ratio') {
@@ -208,7 +211,8 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number, co
       for (const g of groups) {
         for (const s of g.members) {
           if (!s.has[i]) continue;
-          const h = hashLabels(s.labels) / 2 ** 53;
+          let h = offsets.get(s);
+          if (h === undefined) offsets.set(s, (h = ratioOffset(s.labels)));
           if ((r >= 0 && h < r) || (r < 0 && h >= 1 + r)) emit(s, i);
         }
       }

@@ -229,3 +229,17 @@ test('one Querier per query, covering every selector (offsets, @, subqueries), c
   assert.equal(opened[0]![0], 600_000 - 60_000 - 600_000 - 60_000 - 300_000);
   assert.equal(opened[0]![1], 1_200_000);
 });
+
+test('limit_ratio selects by the label-set hash: complementary ratios partition the series', async () => {
+  const series: Array<[Labels, Array<[number, number]>]> = [];
+  for (let i = 0; i < 200; i++) series.push([L('__name__', 'm', 'i', String(i)), [[0, i]]]);
+  const st = await store(series);
+  const e = new Engine();
+  const a = vec(await e.instantQuery(st, 'limit_ratio(0.3, m)', 0)).map((s) => s.labels['i']);
+  const b = vec(await e.instantQuery(st, 'limit_ratio(-0.7, m)', 0)).map((s) => s.labels['i']);
+  assert.equal(a.length + b.length, 200);
+  assert.equal(new Set([...a, ...b]).size, 200);
+  assert.ok(a.length > 30 && a.length < 90, String(a.length));
+  // Stable: the same series every time.
+  assert.deepEqual(vec(await e.instantQuery(st, 'limit_ratio(0.3, m)', 0)).map((s) => s.labels['i']), a);
+});
