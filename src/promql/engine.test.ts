@@ -243,3 +243,25 @@ test('limit_ratio selects by the label-set hash: complementary ratios partition 
   // Stable: the same series every time.
   assert.deepEqual(vec(await e.instantQuery(st, 'limit_ratio(0.3, m)', 0)).map((s) => s.labels['i']), a);
 });
+
+test('functions newer than 2.42 follow their documented semantics', async () => {
+  const st = await store([
+    [L('__name__', 'g', 'i', 'x10'), [[0, 1], [15_000, 3], [30_000, 2]]],
+    [L('__name__', 'g', 'i', 'x9'), [[0, 5], [15_000, 5], [30_000, 9]]],
+  ]);
+  const e = new Engine();
+  const byI = async (q: string): Promise<Record<string, number>> => Object.fromEntries(vec(await e.instantQuery(st, q, 30_000)).map((s) => [s.labels['i'], s.v]));
+  // Holt's linear trend: s1=x0, b=x1-x0, then s=sf*x+(1-sf)*(s+b), b=tf*(s-s_prev)+(1-tf)*b.
+  assert.deepEqual(await byI('double_exponential_smoothing(g[1m], 0.5, 0.5)'), { x10: 3.5, x9: 7 });
+  assert.deepEqual(await byI('first_over_time(g[1m])'), { x10: 1, x9: 5 });
+  assert.deepEqual(await byI('ts_of_max_over_time(g[1m])'), { x10: 15, x9: 30 });
+  assert.deepEqual(await byI('ts_of_min_over_time(g[1m])'), { x10: 0, x9: 15 });
+  assert.deepEqual(await byI('ts_of_last_over_time(g[1m])'), { x10: 30, x9: 30 });
+  // Median absolute deviation: median(|x - median(x)|).
+  assert.deepEqual(await byI('mad_over_time(g[1m])'), { x10: 1, x9: 0 });
+  // first_over_time keeps the metric name like last_over_time; the others drop it.
+  assert.equal(vec(await e.instantQuery(st, 'first_over_time(g[1m])', 30_000))[0]!.labels['__name__'], 'g');
+  assert.equal(vec(await e.instantQuery(st, 'mad_over_time(g[1m])', 30_000))[0]!.labels['__name__'], undefined);
+  const desc = vec(await e.instantQuery(st, 'sort_by_label_desc(g, "i")', 30_000)).map((s) => s.labels['i']);
+  assert.deepEqual(desc, ['x10', 'x9']);
+});
