@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { STALE_NAN, labelsFromStrings, labelsToObject, type Labels } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
-import { ERR_TOO_MANY_SAMPLES, Engine, EvalError, type InstantResult } from './index.js';
+import { ERR_TOO_MANY_SAMPLES, Engine, EvalError, formatExpr, type InstantResult } from './index.js';
 
 /** Samples as [t, v] pairs; 'stale' appends STALE_NAN directly (plain arrays would canonicalise its NaN bits). */
 async function store(series: Array<[Labels, Array<[number, number | 'stale']>]>): Promise<MemoryStorage> {
@@ -265,3 +265,23 @@ test('functions newer than 2.42 follow their documented semantics', async () => 
   const desc = vec(await e.instantQuery(st, 'sort_by_label_desc(g, "i")', 30_000)).map((s) => s.labels['i']);
   assert.deepEqual(desc, ['x10', 'x9']);
 });
+
+test('experimental anchored / smoothed range selectors (design-doc example: total increase 11 split across windows)', async () => {
+  const pts: Array<[number, number]> = [
+    [10, 1], [25, 2], [40, 3], [55, 4], [70, 5], [85, 9], [100, 10], [115, 11], [130, 12], [145, 13],
+  ].map(([t, v]) => [t! * 1000, v!]);
+  const st = await store([[L('__name__', 'c_total'), pts]]);
+  const e = new Engine({ experimentalSyntax: true });
+  const one = async (q: string, t: number): Promise<number> => vec(await e.instantQuery(st, q, t * 1000))[0]!.v;
+  assert.equal(await one('increase(c_total[1m] anchored)', 75), 4);
+  assert.equal(await one('increase(c_total[1m] anchored)', 135), 7);
+  assert.ok(Math.abs((await one('increase(c_total[1m] smoothed)', 75)) - 5) < 1e-12);
+  assert.ok(Math.abs((await one('increase(c_total[1m] smoothed)', 135)) - 6) < 1e-12);
+  assert.ok(Math.abs((await one('rate(c_total[1m] anchored)', 135)) - 7 / 60) < 1e-12);
+  assert.throws(() => e.parse('max_over_time(c_total[1m] anchored)'), /anchored modifier can only be used with/);
+  assert.equal(formatExprOf(e, 'rate(c_total[1m] smoothed)'), 'rate(c_total[1m] smoothed)');
+});
+
+function formatExprOf(e: Engine, q: string): string {
+  return formatExpr(e.parse(q));
+}
