@@ -285,3 +285,12 @@ test('experimental anchored / smoothed range selectors (design-doc example: tota
 function formatExprOf(e: Engine, q: string): string {
   return formatExpr(e.parse(q));
 }
+
+test('max samples also bounds the step grid of a huge range query (memory), not only loaded samples', async () => {
+  const series: Array<[Labels, Array<[number, number]>]> = [];
+  for (let i = 0; i < 20; i++) series.push([L('__name__', 'm', 'i', String(i)), [[0, i]]]);
+  const st = await store(series);
+  const e = new Engine({ maxSamples: 10_000 });
+  await assert.rejects(e.rangeQuery(st, 'm', 0, 11_000_000, 1000), (err: unknown) => err instanceof EvalError && err.kind === 'too_many_samples');
+  assert.equal((await e.rangeQuery(st, 'm', 0, 100_000, 1000)).result.length, 20);
+});

@@ -249,6 +249,8 @@ export class Evaluator {
     const raw = await this.fetch(vs, first - lb, last, true);
     const leftOpen = this.o.compat === '3';
     const out: StepSeries[] = [];
+    // Output points count against maxSamples too (one slot per step is allocated).
+    this.addSamples(raw.length * g.n);
     for (const r of raw) {
       if (r.n === 0) continue;
       const s = newStepSeries(r.labels, g.n);
@@ -565,6 +567,7 @@ export class Evaluator {
     if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
     const keepName = KEEPS_NAME_RANGE.has(name);
     const out: StepSeries[] = [];
+    this.addSamples(m.series.length * n);
     const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
     let work = 0;
     for (const r of m.series) {
