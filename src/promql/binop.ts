@@ -302,5 +302,3 @@ function setOp(op: 'and' | 'or' | 'unless', m: VectorMatching, lhs: StepVector, 
   return { kind: 'vector', series: mergeSameLabels(out, n, false) };
 }
 
-void dropName;
-void METRIC_NAME;

@@ -162,7 +162,7 @@ class Parser {
         pos: { start: lhs.pos.start, end: 0 },
       };
       this.opPos.set(bin, t.pos);
-      this.parseBinModifiers(bin, t);
+      this.parseBinModifiers(bin);
       // ^ is right-associative; everything else left-associative.
       bin.rhs = this.parseExpr(op === '^' ? prec : prec + 1);
       bin.pos.end = bin.rhs.pos.end;
@@ -171,7 +171,7 @@ class Parser {
     return lhs;
   }
 
-  private parseBinModifiers(bin: BinaryExpr, opTok: Token): void {
+  private parseBinModifiers(bin: BinaryExpr): void {
     if (this.peek().kind === 'KEYWORD' && this.peek().text === 'bool') {
       this.take();
       bin.returnBool = true;
@@ -208,7 +208,6 @@ class Parser {
       }
       bin.fill = fill;
     }
-    void opTok;
   }
 
   private parseSignedNumber(): number {
@@ -687,7 +686,7 @@ class Parser {
           const want = sig.argTypes[Math.min(i, nargs - 1)]!;
           this.expectType(a, want, `call to function "${e.func}"`);
         }
-        if (e.func === 'label_replace' || e.func === 'label_join') this.checkLabelArgs(e);
+        // label_replace/label_join arguments are validated at evaluation time, as in Prometheus.
         for (const a of e.args) {
           if (a.type !== 'MatrixSelector') continue;
           if (a.vs.anchored && !['resets', 'changes', 'rate', 'increase', 'delta'].includes(e.func)) {
@@ -726,29 +725,6 @@ class Parser {
           e.matching = { card: isSetOp(e.op) ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, include: [], explicit: false };
         }
         return;
-      }
-    }
-  }
-
-  private checkLabelArgs(e: Call): void {
-    const lit = (i: number): string | null => {
-      const a = e.args[i];
-      return a && a.type === 'StringLiteral' ? a.val : null;
-    };
-    const dst = lit(e.func === 'label_replace' ? 1 : 1);
-    if (dst !== null && !isValidLabelName(dst, this.compat)) {
-      // Prometheus reports invalid destination labels at evaluation time; keep parity.
-    }
-    if (e.func === 'label_replace') {
-      const re = lit(3);
-      if (re !== null) {
-        try {
-          new Matcher(MatchType.Regexp, 'x', re, { dotAll: this.compat === '3' });
-        } catch (err) {
-          if (err instanceof RegexError) {
-            // Prometheus compiles the regex at evaluation time (an execution error).
-          }
-        }
       }
     }
   }

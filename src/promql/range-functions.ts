@@ -223,12 +223,11 @@ function varianceOverTime(vs: Float64Array, lo: number, hi: number): number {
   return (aux + cAux) / count;
 }
 
-function holtWinters(c: WindowCtx, name: string): number | undefined {
+function holtWinters(c: WindowCtx): number | undefined {
   const sf = c.a1;
   const tf = c.a2;
   if (!(sf > 0 && sf < 1)) throw new EvalError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFloatF6(sf)}`);
   if (!(tf > 0 && tf < 1)) throw new EvalError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${goFloatF6(tf)}`);
-  void name;
   const { vs, lo, hi } = c;
   const l = hi - lo;
   if (l < 2) return undefined;
@@ -363,8 +362,8 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
     for (let i = 0; i < n; i++) s[i] = Math.abs(c.vs[c.lo + i]! - median);
     return quantileOf(0.5, s, n);
   },
-  holt_winters: (c) => holtWinters(c, 'holt_winters'),
-  double_exponential_smoothing: (c) => holtWinters(c, 'double_exponential_smoothing'),
+  holt_winters: (c) => holtWinters(c),
+  double_exponential_smoothing: (c) => holtWinters(c),
 };
 
 /** Range functions whose output keeps the metric name. */

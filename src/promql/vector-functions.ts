@@ -317,4 +317,3 @@ export function applyElementwise(name: string, v: StepVector, a1: Float64Array |
   return { kind: 'vector', series: mergeSameLabels(out, n, false) };
 }
 
-void Matcher;
