@@ -294,3 +294,15 @@ test('max samples also bounds the step grid of a huge range query (memory), not 
   await assert.rejects(e.rangeQuery(st, 'm', 0, 11_000_000, 1000), (err: unknown) => err instanceof EvalError && err.kind === 'too_many_samples');
   assert.equal((await e.rangeQuery(st, 'm', 0, 100_000, 1000)).result.length, 20);
 });
+
+test('experimental anchored / smoothed instant selectors', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 10], [60_000, 20], [70_000, 'stale'], [120_000, 40]]]]);
+  const e = new Engine({ experimentalSyntax: true });
+  const at = async (q: string, t: number): Promise<number[]> => vec(await e.instantQuery(st, q, t)).map((s) => s.v);
+  assert.deepEqual(await at('g', 90_000), []); // the marker hides it
+  assert.deepEqual(await at('g anchored', 90_000), [20]); // markers ignored
+  assert.deepEqual(await at('g smoothed', 30_000), [15]);
+  assert.deepEqual(await at('g smoothed', 90_000), [30]);
+  assert.deepEqual(await at('g smoothed', 150_000), [40]); // nothing after: the sample before
+  assert.equal(formatExpr(e.parse('g smoothed offset 1m')), 'g smoothed offset 1m');
+});

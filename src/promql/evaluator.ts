@@ -246,8 +246,9 @@ export class Evaluator {
     const lb = this.o.lookbackDelta;
     const first = Math.min(ref(0), ref(g.n - 1));
     const last = Math.max(ref(0), ref(g.n - 1));
-    const raw = await this.fetch(vs, first - lb, last, true);
+    const raw = await this.fetch(vs, first - lb, last + (vs.smoothed ? lb : 0), true);
     const leftOpen = this.o.compat === '3';
+    if (vs.anchored || vs.smoothed) return this.extendedInstant(vs, raw, ref, g, withTs);
     const out: StepSeries[] = [];
     // Output points count against maxSamples too (one slot per step is allocated).
     this.addSamples(raw.length * g.n);
@@ -268,6 +269,49 @@ export class Evaluator {
         s.vals[i] = v;
         s.has[i] = 1;
         if (s.ts) s.ts[i] = t;
+        any = true;
+      }
+      if (any) out.push(s);
+    }
+    return { kind: 'vector', series: out };
+  }
+
+  /**
+   * Experimental `metric anchored` (the latest sample within the lookback delta,
+   * staleness markers ignored) and `metric smoothed` (linear interpolation between
+   * the samples just before and after t, each within the lookback delta; the sample
+   * before alone when there is none after).
+   */
+  private extendedInstant(vs: VectorSelector, raw: RawSeries[], ref: (i: number) => number, g: Grid, withTs: boolean): StepVector {
+    const lb = this.o.lookbackDelta;
+    const out: StepSeries[] = [];
+    this.addSamples(raw.length * g.n);
+    for (const r0 of raw) {
+      // Staleness markers are ignored by both modifiers.
+      let k = 0;
+      const ts = new Float64Array(r0.n);
+      const vals = new Float64Array(r0.n);
+      for (let i = 0; i < r0.n; i++) {
+        if (isStaleNaN(r0.vs[i]!)) continue;
+        ts[k] = r0.ts[i]!;
+        vals[k++] = r0.vs[i]!;
+      }
+      const s = newStepSeries(r0.labels, g.n);
+      if (withTs) s.ts = new Float64Array(g.n);
+      let j = -1;
+      let any = false;
+      for (let i = 0; i < g.n; i++) {
+        const rt = ref(i);
+        while (j + 1 < k && ts[j + 1]! <= rt) j++;
+        const hasBefore = j >= 0 && ts[j]! > rt - lb;
+        if (!hasBefore) continue;
+        let v = vals[j]!;
+        if (vs.smoothed && ts[j]! < rt && j + 1 < k && ts[j + 1]! - rt <= lb) {
+          v = vals[j]! + ((vals[j + 1]! - vals[j]!) * (rt - ts[j]!)) / (ts[j + 1]! - ts[j]!);
+        }
+        s.vals[i] = v;
+        s.has[i] = 1;
+        if (s.ts) s.ts[i] = ts[j]!;
         any = true;
       }
       if (any) out.push(s);

@@ -99,7 +99,7 @@ export function formatExpr(e: Expr): string {
     case 'StringLiteral':
       return goQuote(e.val);
     case 'VectorSelector':
-      return selectorBody(e) + atStr(e.at) + offsetStr(e.offset);
+      return selectorBody(e) + (e.anchored ? ' anchored' : '') + (e.smoothed ? ' smoothed' : '') + atStr(e.at) + offsetStr(e.offset);
     case 'MatrixSelector':
       return `${selectorBody(e.vs)}[${dur(e.range)}]${e.vs.anchored ? ' anchored' : ''}${e.vs.smoothed ? ' smoothed' : ''}${atStr(e.vs.at)}${offsetStr(e.vs.offset)}`;
     case 'SubqueryExpr':

@@ -283,10 +283,12 @@ class Parser {
         this.setAt(e, this.parseAtValue(), t);
         continue;
       }
-      if (this.opts.experimentalSyntax && t.kind === 'IDENT' && (t.text === 'anchored' || t.text === 'smoothed') && e.type === 'MatrixSelector') {
+      if (this.opts.experimentalSyntax && t.kind === 'IDENT' && (t.text === 'anchored' || t.text === 'smoothed') && (e.type === 'MatrixSelector' || e.type === 'VectorSelector')) {
         this.take();
-        if (t.text === 'anchored') e.vs.anchored = true;
-        else e.vs.smoothed = true;
+        const vs = e.type === 'MatrixSelector' ? e.vs : e;
+        if (vs.anchored || vs.smoothed) this.err({ start: e.pos.start, end: t.end }, 'anchored/smoothed may not be set multiple times');
+        if (t.text === 'anchored') vs.anchored = true;
+        else vs.smoothed = true;
         continue;
       }
       return e;

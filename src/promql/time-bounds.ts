@@ -27,6 +27,7 @@ export function timeBounds(e: Expr, start: number, end: number, o: BoundsOptions
         const hi = (at ?? en) - vs.offset;
         min = Math.min(min, lo - back);
         max = Math.max(max, hi + (vs.smoothed ? o.lookbackDelta : 0));
+        if (n.type === 'VectorSelector' && vs.smoothed) max = Math.max(max, hi + o.lookbackDelta);
         return;
       }
       case 'SubqueryExpr': {
