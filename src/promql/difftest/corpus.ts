@@ -296,6 +296,17 @@ export function buildCorpus(): string[] {
     `${C} # a comment`,
     `sum(\n  ${MEM}\n)`,
   );
+  // Seed write-ups, verbatim (metrics absent from the dataset still exercise parse/eval).
+  q.push(
+    `100 - (avg by(instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > 80`,
+    `100 - (avg by(instance)(irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > 45`,
+    `histogram_quantile(0.95, sum(rate(http_server_requests_seconds_bucket[5m])) by (le, uri)) > 1`,
+    `up{job="mysql-exporter"} == 0`,
+    `rate(node_network_receive_bytes_total[5m]) + rate(node_network_transmit_bytes_total[5m])`,
+    `rate(node_disk_read_bytes_total[5m]) + rate(node_disk_written_bytes_total[5m])`,
+    `sum(rate(http_server_requests_seconds_count[5m])) by (uri, status)`,
+    `rate(jvm_gc_pause_seconds_count[5m])`,
+  );
   // Mixed compositions.
   q.push(
     `sum by (instance) (rate(${C}[5m])) > 0.5`,
