@@ -747,7 +747,27 @@ function lowerBound(ts: Float64Array, n: number, t: number): number {
   return lo;
 }
 
-/** Natural sort order (numbers inside strings compare numerically), as sort_by_label uses. */
+/**
+ * Natural order as sort_by_label uses (facette/natsort): strings split into digit
+ * and non-digit chunks; digit chunks compare numerically, others byte-wise.
+ */
 function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true });
+  const ca = a.match(/\d+|\D+/g) ?? [];
+  const cb = b.match(/\d+|\D+/g) ?? [];
+  const n = Math.min(ca.length, cb.length);
+  for (let i = 0; i < n; i++) {
+    const x = ca[i]!;
+    const y = cb[i]!;
+    if (x === y) continue;
+    const dx = x.charCodeAt(0) >= 48 && x.charCodeAt(0) <= 57;
+    const dy = y.charCodeAt(0) >= 48 && y.charCodeAt(0) <= 57;
+    if (dx && dy) {
+      const nx = Number(x);
+      const ny = Number(y);
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ca.length - cb.length;
 }
