@@ -54,7 +54,8 @@ before(async () => {
   const storage = new MemoryStorage();
   await loadInto(storage, data);
   await loadInto(storage, stale);
-  const engine = new Engine({ compat: '2', experimentalFunctions: false });
+  // VIGIL_DIFF_COMPAT=3 runs the default dialect against 2.42 to review where they differ (expected to fail).
+  const engine = new Engine({ compat: process.env['VIGIL_DIFF_COMPAT'] === '3' ? '3' : '2', experimentalFunctions: false });
   const router = new Router().mount(queryRoutes(engine, storage));
   vigil = createServer((req, res) => {
     const ctx = new RequestContext(req, res);
