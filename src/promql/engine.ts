@@ -121,6 +121,7 @@ export class Engine {
 
   async instantQueryWithWarnings(queryable: Queryable, expr: string | Expr, timeMs: number, q: QueryOpts = {}): Promise<QueryResult<InstantResult>> {
     const ast = typeof expr === 'string' ? this.parse(expr) : expr;
+    if (!Number.isFinite(timeMs)) throw new EvalError('bad_data', `invalid evaluation time: ${timeMs}`);
     const t = Math.round(timeMs);
     const { value, ev } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(t, t, 1);
@@ -150,6 +151,7 @@ export class Engine {
       throw new EvalError('bad_data', `invalid expression type "${describeType(t)}" for range query, must be Scalar or instant Vector`);
     }
     if (!(stepMs > 0)) throw new EvalError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || endMs < startMs) throw new EvalError('bad_data', 'invalid range: end timestamp must not be before start time');
     const start = Math.round(startMs);
     const end = Math.round(endMs);
     const step = Math.round(stepMs);
