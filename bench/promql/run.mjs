@@ -13,7 +13,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { Engine } from '../../dist/promql/index.js';
+import { createServer as createHttpServer } from 'node:http';
+import { Engine, queryRoutes } from '../../dist/promql/index.js';
+import { Router, RequestContext } from '../../dist/util/index.js';
 import { resultJson } from '../../dist/promql/api.js';
 import { MemoryStorage } from '../../dist/storage/index.js';
 import { labelsFromObject } from '../../dist/model/index.js';
@@ -97,6 +99,17 @@ for (let i = 0; ; i++) {
 const start = T0 + 5 * 60_000;
 const end = T0 + SPAN;
 const engine = new Engine();
+// Vigil's HTTP API too, for a like-for-like comparison with Prometheus' HTTP latency.
+const router = new Router().mount(queryRoutes(engine, storage));
+const vigilServer = createHttpServer((req, res) => {
+  const ctx = new RequestContext(req, res);
+  const m = router.match(req.method ?? 'GET', ctx.url.pathname);
+  if (!m || m === 'method') return void res.writeHead(404).end();
+  ctx.params = m.params;
+  void m.handler(ctx);
+});
+await new Promise((r) => vigilServer.listen(0, '127.0.0.1', r));
+const vigilBase = `http://127.0.0.1:${vigilServer.address().port}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
@@ -105,6 +118,7 @@ try {
     const promTimes = [];
     const vigilTimes = [];
     const vigilEngineTimes = [];
+    const vigilHttpTimes = [];
     let promBytes = 0;
     let vigilBytes = 0;
     for (let i = 0; i <= REPS; i++) {
@@ -118,18 +132,24 @@ try {
       const json = '{"status":"success","data":' + resultJson(res) + '}';
       const vt = performance.now() - t0;
       vigilBytes = json.length;
+      t0 = performance.now();
+      await (await fetch(`${vigilBase}/api/v1/query_range?${params}`)).text();
+      const ht = performance.now() - t0;
       if (i === 0) continue; // warm-up
+      vigilHttpTimes.push(ht);
       promTimes.push(pt);
       vigilTimes.push(vt);
       vigilEngineTimes.push(et);
     }
     const p = median(promTimes);
     const v = median(vigilTimes);
+    const h = median(vigilHttpTimes);
     console.log(
-      `${q}\n  prometheus ${p.toFixed(1)} ms (${promBytes} bytes)  vigil ${v.toFixed(1)} ms (engine ${median(vigilEngineTimes).toFixed(1)} ms, ${vigilBytes} bytes)  ratio vigil/prometheus = ${(v / p).toFixed(2)}`,
+      `${q}\n  prometheus HTTP ${p.toFixed(1)} ms (${promBytes} bytes)  vigil HTTP ${h.toFixed(1)} ms  vigil in-process ${v.toFixed(1)} ms (engine ${median(vigilEngineTimes).toFixed(1)} ms, ${vigilBytes} bytes)\n  ratio vigil/prometheus: HTTP ${(h / p).toFixed(2)}, in-process ${(v / p).toFixed(2)}`,
     );
   }
 } finally {
+  vigilServer.close();
   prom.kill('SIGTERM');
   await once(prom, 'exit');
   if (args.keep !== 'true') rmSync(dir, { recursive: true, force: true });
