@@ -1,0 +1,56 @@
+import type { CollectContext, Collector, CollectorDef } from '../collector.js';
+import { DEFAULTS, fields, flagRegex, lines } from '../collector.js';
+import type { MetricSink } from '../exposition.js';
+import { readText } from '../procfs.js';
+
+/**
+ * node_memory_* from /proc/meminfo: "Active(anon)" becomes "Active_anon", values
+ * with a kB unit are multiplied by 1024 and get a "_bytes" suffix.
+ */
+class MeminfoCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const text = await readText(ctx.proc('meminfo'));
+    let n = 0;
+    for (const line of lines(text)) {
+      const f = fields(line);
+      if (f.length < 2) continue;
+      let key = f[0]!.endsWith(':') ? f[0]!.slice(0, -1) : f[0]!;
+      const open = key.indexOf('(');
+      if (open >= 0 && key.endsWith(')')) key = key.slice(0, open) + '_' + key.slice(open + 1, -1);
+      let v = Number(f[1]);
+      if (Number.isNaN(v)) throw new Error(`invalid value in meminfo: ${JSON.stringify(line)}`);
+      if (f.length === 3) {
+        v *= 1024;
+        key += '_bytes';
+      }
+      sink.gauge('node_memory_' + key, `Memory information field ${key}.`).add(v);
+      n++;
+    }
+    if (n === 0) throw new Error('no data in meminfo');
+  }
+}
+
+/** node_vmstat_* for /proc/vmstat fields matching --collector.vmstat.fields. */
+class VmstatCollector implements Collector {
+  constructor(private readonly re: RegExp) {}
+
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const text = await readText(ctx.proc('vmstat'));
+    for (const line of lines(text)) {
+      const sp = line.indexOf(' ');
+      if (sp < 0) continue;
+      const name = line.slice(0, sp);
+      if (!this.re.test(name)) continue;
+      sink.family('node_vmstat_' + name, `/proc/vmstat information field ${name}.`, 'untyped').add(Number(line.slice(sp + 1)));
+    }
+  }
+}
+
+export const memoryCollectors: CollectorDef[] = [
+  { name: 'meminfo', defaultEnabled: true, create: () => new MeminfoCollector() },
+  {
+    name: 'vmstat',
+    defaultEnabled: true,
+    create: (o) => new VmstatCollector(flagRegex('collector.vmstat.fields', o.vmstatFields ?? DEFAULTS.vmstatFields)),
+  },
+];
