@@ -90,6 +90,10 @@ class FilesystemCollector implements Collector {
       filesFree.addLabels(labels, st.ffree);
       ro.addLabels(labels, m.options.split(',').includes('ro') ? 1 : 0);
     }
+    // Every other mount is reported above; a hung one also fails the collector so
+    // node_scrape_collector_success{collector="filesystem"} shows it (node_exporter keeps 1 here).
+    const hung = mounts.filter((m) => this.stuck.has(m.mountPoint)).map((m) => m.mountPoint);
+    if (hung.length > 0) throw new Error(`statfs did not return within ${this.timeoutMs}ms for: ${hung.join(', ')}`);
   }
 
   /** statfs with the stuck-mount guard; undefined means device_error 1. */
@@ -102,7 +106,6 @@ class FilesystemCollector implements Collector {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), this.timeoutMs);
-      timer.unref();
     });
     try {
       const r = await Promise.race([call, timeout]);

@@ -1,0 +1,51 @@
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ParsedFamily } from './textformat.js';
+import { parseTextFormat } from './textformat.js';
+
+/**
+ * Test support (kept out of index.ts): writes a tree of files imitating /proc or
+ * /sys, and reads exposition pages back into a lookup by series.
+ * Values starting with "->" become symlinks.
+ */
+export function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    if (content.startsWith('->')) symlinkSync(content.slice(2), p);
+    else writeFileSync(p, content);
+  }
+}
+
+export function makeUnreadable(path: string): void {
+  chmodSync(path, 0o000);
+}
+
+export interface Page {
+  families: Map<string, ParsedFamily>;
+  /** Value of the series with exactly these labels, or undefined. */
+  value(name: string, labels?: Record<string, string>): number | undefined;
+  /** Every series of a family as "k=v,k=v" → value. */
+  series(name: string): Map<string, number>;
+}
+
+export function seriesKey(labels: Array<[string, string]>): string {
+  return [...labels]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+export function readPage(text: string): Page {
+  const families = new Map(parseTextFormat(text, 'page').map((f) => [f.name, f]));
+  const series = (name: string): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const s of families.get(name)?.samples ?? []) if (s.name === name) out.set(seriesKey(s.labels), s.value);
+    return out;
+  };
+  return {
+    families,
+    series,
+    value: (name, labels = {}) => series(name).get(seriesKey(Object.entries(labels))),
+  };
+}
