@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import bcrypt from 'bcryptjs';
+import { findBinary, freePort, startVigil, tempDir } from '../../testutil/index.js';
+
+interface RawResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const getter = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = getter(url, { headers, rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+test('vigil agent serves /metrics (plain and gzip), a landing page and ?collect[] filtering', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const agent = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { readyUrl: `${base}/metrics` });
+  try {
+    const plain = await rawGet(`${base}/metrics`);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    const text = plain.body.toString('utf8');
+    assert.match(text, /^# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode\.\n# TYPE node_cpu_seconds_total counter\n/m);
+    assert.match(text, /^node_memory_MemTotal_bytes \d/m);
+    assert.match(text, /^node_scrape_collector_success\{collector="meminfo"\} 1$/m);
+
+    const zipped = await rawGet(`${base}/metrics`, { 'Accept-Encoding': 'gzip, deflate' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    const unzipped = gunzipSync(zipped.body).toString('utf8');
+    assert.ok(zipped.body.length < unzipped.length / 3, `gzip should shrink the page (${zipped.body.length} vs ${unzipped.length})`);
+    assert.match(unzipped, /^node_memory_MemTotal_bytes \d/m);
+
+    const landing = await rawGet(`${base}/`);
+    assert.equal(landing.status, 200);
+    assert.match(landing.body.toString(), /<a href="\/metrics">Metrics<\/a>/);
+    assert.equal((await rawGet(`${base}/nope`)).status, 404);
+
+    const only = (await rawGet(`${base}/metrics?collect[]=loadavg`)).body.toString();
+    assert.match(only, /^node_load1 /m);
+    assert.doesNotMatch(only, /node_cpu_seconds_total/);
+    const bad = await rawGet(`${base}/metrics?collect[]=bogus`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.toString(), /missing collector: bogus/);
+  } finally {
+    await agent.stop();
+  }
+});
+
+test('vigil agent enforces basic auth from a Prometheus web config (bcrypt)', { timeout: 60_000 }, async () => {
+  const dir = tempDir('vigil-agent-web-');
+  const port = await freePort();
+  const cfg = join(dir.path, 'web.yml');
+  writeFileSync(cfg, `basic_auth_users:\n  alice: ${bcrypt.hashSync('s3cret', 10)}\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n`);
+  const base = `http://127.0.0.1:${port}`;
+  const agent = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${cfg}`, '--collector.disable-defaults', '--collector.loadavg']);
+  try {
+    const auth = (u: string, p: string): Record<string, string> => ({ Authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+    let ok: RawResponse | undefined;
+    for (let i = 0; i < 100 && !ok; i++) {
+      try {
+        ok = await rawGet(`${base}/metrics`, auth('alice', 's3cret'));
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(ok, agent.output());
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['x-frame-options'], 'deny');
+    assert.match(ok.body.toString(), /^node_load1 /m);
+    const none = await rawGet(`${base}/metrics`);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers['www-authenticate'], 'Basic');
+    assert.equal((await rawGet(`${base}/metrics`, auth('alice', 'wrong'))).status, 401);
+    assert.equal((await rawGet(`${base}/metrics`, auth('mallory', 's3cret'))).status, 401);
+    assert.equal((await rawGet(`${base}/`)).status, 401);
+  } finally {
+    await agent.stop();
+    dir.cleanup();
+  }
+});
+
+const OPENSSL = findBinary('openssl');
+
+test('vigil agent serves TLS from tls_server_config', { skip: OPENSSL ? false : 'openssl is not installed', timeout: 60_000 }, async () => {
+  const dir = tempDir('vigil-agent-tls-');
+  const gen = spawnSync(OPENSSL!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir.path, 'key.pem'), '-out', join(dir.path, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { encoding: 'utf8' });
+  assert.equal(gen.status, 0, gen.stderr);
+  // Relative paths are resolved against the config file's directory.
+  writeFileSync(join(dir.path, 'web.yml'), 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n');
+  const port = await freePort();
+  const agent = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${join(dir.path, 'web.yml')}`, '--collector.disable-defaults', '--collector.uname']);
+  try {
+    let res: RawResponse | undefined;
+    for (let i = 0; i < 100 && !res; i++) {
+      try {
+        res = await rawGet(`https://127.0.0.1:${port}/metrics`);
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(res, agent.output());
+    assert.equal(res.status, 200);
+    assert.match(res.body.toString(), /^node_uname_info\{/m);
+    await assert.rejects(rawGet(`http://127.0.0.1:${port}/metrics`));
+  } finally {
+    await agent.stop();
+    dir.cleanup();
+  }
+});
+
+test('vigil agent rejects bad flags and bad web configs with a clear message', { timeout: 60_000 }, async () => {
+  const dir = tempDir('vigil-agent-bad-');
+  try {
+    const run = async (args: string[]): Promise<[number | null, string]> => {
+      const p = await startVigil(['agent', ...args]);
+      const code = await p.exited;
+      return [code, p.output()];
+    };
+    let [code, out] = await run(['--collector.nosuch']);
+    assert.equal(code, 2);
+    assert.match(out, /unknown flag --collector\.nosuch/);
+    [code, out] = await run(['--collector.vmstat.fields=(']);
+    assert.equal(code, 2);
+    assert.match(out, /--collector\.vmstat\.fields: invalid regular expression/);
+    writeFileSync(join(dir.path, 'web.yml'), 'basic_auth_users:\n  bob: plaintext\n');
+    [code, out] = await run([`--web.config.file=${join(dir.path, 'web.yml')}`, '--web.listen-address=127.0.0.1:0']);
+    assert.equal(code, 2);
+    assert.match(out, /basic_auth_users\.bob is not a bcrypt hash/);
+    writeFileSync(join(dir.path, 'web2.yml'), 'tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n  nonsense: 1\n');
+    [code, out] = await run([`--web.config.file=${join(dir.path, 'web2.yml')}`]);
+    assert.equal(code, 2);
+    assert.match(out, /field nonsense not found in tls_server_config/);
+  } finally {
+    dir.cleanup();
+  }
+});
