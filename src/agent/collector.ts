@@ -2,6 +2,14 @@ import type { Logger } from '../util/index.js';
 import type { MetricSink } from './exposition.js';
 import type { StatfsFn } from './procfs.js';
 
+/**
+ * The data a collector reads does not exist on this host (module not loaded, old
+ * kernel). Like node_exporter's ErrNoData it sets success 0 but is logged at debug.
+ */
+export class NoDataError extends Error {
+  override name = 'NoDataError';
+}
+
 /** Roots and settings every collector reads; built once from the options. */
 export interface CollectContext {
   /** Path under --path.procfs. */

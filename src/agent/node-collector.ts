@@ -1,7 +1,7 @@
 import { nopLogger } from '../util/index.js';
 import { buildInfo } from '../util/index.js';
 import type { CollectContext, Collector, NodeCollectorOptions } from './collector.js';
-import { DEFAULTS } from './collector.js';
+import { DEFAULTS, NoDataError } from './collector.js';
 import { Family, MetricSink, renderFamilies } from './exposition.js';
 import { COLLECTORS, defaultCollectors } from './registry.js';
 
@@ -61,7 +61,9 @@ export function createNodeCollector(opts: NodeCollectorOptions = {}): NodeCollec
           await instances.get(name)!.update(sink, ctx);
         } catch (err) {
           ok = 0;
-          ctx.logger.error({ name, err: (err as Error).message }, 'collector failed');
+          const noData = err instanceof NoDataError || (err as NodeJS.ErrnoException).code === 'ENOENT';
+          if (noData) ctx.logger.debug({ name, err: (err as Error).message }, 'collector returned no data');
+          else ctx.logger.error({ name, err: (err as Error).message }, 'collector failed');
         }
         return { name, sink, seconds: (performance.now() - start) / 1000, ok };
       }),

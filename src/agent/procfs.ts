@@ -16,8 +16,14 @@ function giveBuffer(b: Buffer): void {
   if (b.length === BUF_SIZE && POOL.length < 16) POOL.push(b);
 }
 
-/** Reads a whole text file (procfs seq files included). Rejects with the fs error. */
-export function readText(path: string): Promise<string> {
+/**
+ * Reads a whole text file (procfs seq files included), looping until read returns 0:
+ * seq_file hands out at most a page of records per read. Pass singleRecord for
+ * procfs files built with single_open (stat, meminfo, net/snmp, pressure/…),
+ * which return everything in one read when the buffer is large enough, to save
+ * the final empty read. Rejects with the fs error.
+ */
+export function readText(path: string, singleRecord = false): Promise<string> {
   return new Promise((resolve, reject) => {
     open(path, 'r', (err, fd) => {
       if (err) return reject(err);
@@ -46,6 +52,7 @@ export function readText(path: string): Promise<string> {
           if (e) return finish(e);
           if (n === 0) return finish(null);
           len += n;
+          if (singleRecord && len < buf.length) return finish(null);
           step();
         });
       };
@@ -54,9 +61,41 @@ export function readText(path: string): Promise<string> {
   });
 }
 
-/** Reads a sysfs attribute and trims the trailing newline. */
-export async function readAttr(path: string): Promise<string> {
-  const s = await readText(path);
+const ATTR_SIZE = 4096;
+const ATTR_POOL: Buffer[] = [];
+
+/**
+ * Reads a sysfs attribute and trims the trailing newline. sysfs returns a whole
+ * attribute (at most one page) in one read, so this is open + one read, and the
+ * close is not waited for: three thread-pool hops instead of four.
+ */
+export function readAttr(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    open(path, 'r', (err, fd) => {
+      if (err) return reject(err);
+      const buf = ATTR_POOL.pop() ?? Buffer.allocUnsafe(ATTR_SIZE);
+      read(fd, buf, 0, ATTR_SIZE, 0, (e, n) => {
+        if (e || n === ATTR_SIZE) {
+          ATTR_POOL.push(buf);
+          close(fd, () => {
+            // A full page (or an error) means this is no plain attribute: fall back to the general reader.
+            if (e) reject(e);
+            else readText(path).then((s) => resolve(trimNl(s)), reject);
+          });
+          return;
+        }
+        close(fd, noop);
+        const s = buf.toString('utf8', 0, n);
+        ATTR_POOL.push(buf);
+        resolve(trimNl(s));
+      });
+    });
+  });
+}
+
+function noop(): void {}
+
+function trimNl(s: string): string {
   return s.endsWith('\n') ? s.slice(0, -1) : s;
 }
 

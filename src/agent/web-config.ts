@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { SecureVersion, TlsOptions } from 'node:tls';
-import bcrypt from 'bcryptjs';
-import { parse as parseYaml } from 'yaml';
 import { UserError } from '../util/index.js';
 
 /**
@@ -32,7 +30,15 @@ function asObject(v: unknown, where: string, file: string): Record<string, unkno
   return v as Record<string, unknown>;
 }
 
-export function loadWebConfig(file: string): WebConfig {
+// yaml and bcryptjs are loaded on first use: an agent without a web config never pays their memory.
+type Bcrypt = typeof import('bcryptjs');
+let bcryptModule: Promise<Bcrypt> | undefined;
+function bcrypt(): Promise<Bcrypt> {
+  bcryptModule ??= import('bcryptjs').then((m) => (m as unknown as { default: Bcrypt }).default ?? m);
+  return bcryptModule;
+}
+
+export async function loadWebConfig(file: string): Promise<WebConfig> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -42,7 +48,8 @@ export function loadWebConfig(file: string): WebConfig {
   return parseWebConfig(text, file);
 }
 
-export function parseWebConfig(text: string, file: string): WebConfig {
+export async function parseWebConfig(text: string, file: string): Promise<WebConfig> {
+  const { parse: parseYaml } = await import('yaml');
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -131,8 +138,9 @@ export class BasicAuth {
     const key = createHash('sha256').update(user).update('\u0000').update(pass).update('\u0000').update(hash ?? '').digest('hex');
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
-    this.dummy ??= await bcrypt.hash('vigil-unknown-user', 10);
-    const ok = (await bcrypt.compare(pass, hash ?? this.dummy)) && hash !== undefined;
+    const b = await bcrypt();
+    this.dummy ??= await b.hash('vigil-unknown-user', 10);
+    const ok = (await b.compare(pass, hash ?? this.dummy)) && hash !== undefined;
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(key, ok);
     return ok;

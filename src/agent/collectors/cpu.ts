@@ -16,11 +16,13 @@ const SORTED_MODES: Array<[string, number]> = MODES.map((m, i): [string, number]
  */
 class CpuCollector implements Collector {
   private prev = new Map<string, Float64Array>();
+  /** When thermal_throttle was last found missing; re-checked every 5 minutes, not every scrape. */
+  private noThrottleAt = -Infinity;
 
   constructor(private readonly guest: boolean) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const text = await readText(ctx.proc('stat'));
+    const text = await readText(ctx.proc('stat'), true);
     const seconds = sink.counter('node_cpu_seconds_total', 'Seconds the CPUs spent in each mode.');
     const guest = this.guest ? sink.counter('node_cpu_guest_seconds_total', 'Seconds the CPUs spent in guests (VMs) for each mode.') : undefined;
     const seen = new Set<string>();
@@ -53,8 +55,11 @@ class CpuCollector implements Collector {
 
   private async throttles(sink: MetricSink, ctx: CollectContext, cpus: string[]): Promise<void> {
     const first = cpus[0];
-    if (first === undefined) return;
-    if ((await tryAttr(ctx.sys(`devices/system/cpu/cpu${first}/thermal_throttle/core_throttle_count`))) === undefined) return;
+    if (first === undefined || Date.now() - this.noThrottleAt < 300_000) return;
+    if ((await tryAttr(ctx.sys(`devices/system/cpu/cpu${first}/thermal_throttle/core_throttle_count`))) === undefined) {
+      this.noThrottleAt = Date.now();
+      return;
+    }
     const core = new Map<string, number>();
     const pkg = new Map<string, number>();
     await Promise.all(
@@ -92,7 +97,15 @@ class CpufreqCollector implements Collector {
       throw err;
     }
     const cpus = names.filter((n) => /^cpu\d+$/.test(n)).sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-    const files = [
+    // One directory listing tells whether the kernel exposes cpufreq at all (most VMs do not).
+    let present: Set<string>;
+    try {
+      present = new Set(await readDir(ctx.sys(`devices/system/cpu/${cpus[0] ?? 'cpu0'}/cpufreq`)));
+    } catch (err) {
+      if (isNotExist(err)) return;
+      throw err;
+    }
+    const all = [
       ['cpuinfo_cur_freq', 'node_cpu_frequency_hertz', 'Current cpu thread frequency in hertz.'],
       ['cpuinfo_max_freq', 'node_cpu_frequency_max_hertz', 'Maximum cpu thread frequency in hertz.'],
       ['cpuinfo_min_freq', 'node_cpu_frequency_min_hertz', 'Minimum cpu thread frequency in hertz.'],
@@ -100,6 +113,7 @@ class CpufreqCollector implements Collector {
       ['scaling_max_freq', 'node_cpu_scaling_frequency_max_hertz', 'Maximum scaled CPU thread frequency in hertz.'],
       ['scaling_min_freq', 'node_cpu_scaling_frequency_min_hertz', 'Minimum scaled CPU thread frequency in hertz.'],
     ] as const;
+    const files = all.filter(([f]) => present.has(f));
     const values = await Promise.all(
       cpus.map((cpu) => Promise.all(files.map(([file]) => tryAttr(ctx.sys(`devices/system/cpu/${cpu}/cpufreq/${file}`))))),
     );

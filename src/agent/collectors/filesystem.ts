@@ -29,6 +29,18 @@ export function parseMounts(text: string): Mount[] {
 
 const TIMED_OUT = Symbol('timeout');
 
+/** File systems whose statfs can block on a network peer. */
+const REMOTE_FS = /^(nfs4?|cifs|smb3?|smbfs|9p|ceph|glusterfs|lustre|afs|davfs|fuse\..*|fuse)$/;
+
+/**
+ * How many statfs calls may be stuck at once: each pins one libuv thread-pool
+ * thread, and at least one must stay free for the /proc and /sys reads.
+ */
+function maxStuck(): number {
+  const pool = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4) || 4;
+  return Math.max(1, pool - 1);
+}
+
 /**
  * node_filesystem_* via statfs(2) for each mount not excluded by mount point or fs
  * type. statfs runs on libuv's thread pool, where a hung NFS mount would pin a
@@ -38,6 +50,8 @@ const TIMED_OUT = Symbol('timeout');
  */
 class FilesystemCollector implements Collector {
   private readonly stuck = new Set<string>();
+  /** Remote mounts not asked this scrape because too many statfs calls are already stuck. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly mpExclude: RegExp,
@@ -69,7 +83,18 @@ class FilesystemCollector implements Collector {
       seen.add(key);
       mounts.push(m);
     }
-    const stats = await Promise.all(mounts.map((m) => this.statMount(ctx, m.mountPoint)));
+    this.skipped.clear();
+    // Local mounts concurrently; remote ones one at a time, so that a dead server
+    // pins at most one more thread per scrape before the stuck-mount budget stops it.
+    const stats: Array<FsStats | undefined> = new Array(mounts.length);
+    const local: Array<Promise<void>> = [];
+    const remote: number[] = [];
+    mounts.forEach((m, i) => {
+      if (REMOTE_FS.test(m.fsType)) remote.push(i);
+      else local.push(this.statMount(ctx, m.mountPoint, m.fsType).then((st) => void (stats[i] = st)));
+    });
+    for (const i of remote) stats[i] = await this.statMount(ctx, mounts[i]!.mountPoint, mounts[i]!.fsType);
+    await Promise.all(local);
     const devErr = sink.gauge('node_filesystem_device_error', 'Whether an error occurred while getting statistics for the given device.');
     const size = sink.gauge('node_filesystem_size_bytes', 'Filesystem size in bytes.');
     const free = sink.gauge('node_filesystem_free_bytes', 'Filesystem free space in bytes.');
@@ -92,14 +117,19 @@ class FilesystemCollector implements Collector {
     }
     // Every other mount is reported above; a hung one also fails the collector so
     // node_scrape_collector_success{collector="filesystem"} shows it (node_exporter keeps 1 here).
-    const hung = mounts.filter((m) => this.stuck.has(m.mountPoint)).map((m) => m.mountPoint);
+    const hung = mounts.filter((m) => this.stuck.has(m.mountPoint) || this.skipped.has(m.mountPoint)).map((m) => m.mountPoint);
     if (hung.length > 0) throw new Error(`statfs did not return within ${this.timeoutMs}ms for: ${hung.join(', ')}`);
   }
 
   /** statfs with the stuck-mount guard; undefined means device_error 1. */
-  private async statMount(ctx: CollectContext, mountPoint: string): Promise<FsStats | undefined> {
+  private async statMount(ctx: CollectContext, mountPoint: string, fsType: string): Promise<FsStats | undefined> {
     if (this.stuck.has(mountPoint)) {
       ctx.logger.debug({ collector: 'filesystem', mountpoint: mountPoint }, 'Mount point is in an unresponsive state');
+      return undefined;
+    }
+    if (this.stuck.size >= maxStuck() && REMOTE_FS.test(fsType)) {
+      // Another hang would leave no thread-pool thread for the rest of the scrape.
+      this.skipped.add(mountPoint);
       return undefined;
     }
     const call = this.statfs(ctx.root(mountPoint.slice(1)));

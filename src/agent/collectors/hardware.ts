@@ -1,3 +1,4 @@
+import { NoDataError } from '../collector.js';
 import { basename, dirname } from 'node:path';
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
@@ -10,7 +11,7 @@ class ThermalZoneCollector implements Collector {
     try {
       names = await readDir(ctx.sys('class/thermal'));
     } catch (err) {
-      if (isNotExist(err)) throw new Error('no /sys/class/thermal');
+      if (isNotExist(err)) throw new NoDataError('no /sys/class/thermal');
       throw err;
     }
     const zones = names.filter((n) => /^thermal_zone\d+$/.test(n));
@@ -72,7 +73,7 @@ class HwmonCollector implements Collector {
     try {
       chips = await readDir(ctx.sys('class/hwmon'));
     } catch (err) {
-      if (isNotExist(err)) throw new Error('no /sys/class/hwmon');
+      if (isNotExist(err)) throw new NoDataError('no /sys/class/hwmon');
       throw err;
     }
     await Promise.all(chips.map((c) => this.chip(sink, ctx, ctx.sys(`class/hwmon/${c}`))));

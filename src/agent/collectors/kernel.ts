@@ -1,13 +1,14 @@
+import { NoDataError } from '../collector.js';
 import { hostname, machine, release, type as osType, version as osVersion } from 'node:os';
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import { fields, lines } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
-import { isNotExist, readDir, readText, tryAttr } from '../procfs.js';
+import { isNotExist, readAttr, readDir, readText, statPath, tryAttr } from '../procfs.js';
 import { timeZoneName } from './timezone.js';
 
 class LoadavgCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const f = fields(await readText(ctx.proc('loadavg')));
+    const f = fields(await readAttr(ctx.proc('loadavg')));
     if (f.length < 3) throw new Error('unexpected content in loadavg');
     sink.gauge('node_load1', '1m load average.').add(Number(f[0]));
     sink.gauge('node_load5', '5m load average.').add(Number(f[1]));
@@ -17,7 +18,7 @@ class LoadavgCollector implements Collector {
 
 class StatCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const text = await readText(ctx.proc('stat'));
+    const text = await readText(ctx.proc('stat'), true);
     for (const line of lines(text)) {
       const sp = line.indexOf(' ');
       const key = line.slice(0, sp);
@@ -47,7 +48,7 @@ class StatCollector implements Collector {
 
 class FilefdCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const f = fields(await readText(ctx.proc('sys/fs/file-nr')));
+    const f = fields(await readAttr(ctx.proc('sys/fs/file-nr')));
     if (f.length < 3) throw new Error('unexpected content in file-nr');
     sink.gauge('node_filefd_allocated', 'File descriptor statistics: allocated.').add(Number(f[0]));
     sink.gauge('node_filefd_maximum', 'File descriptor statistics: maximum.').add(Number(f[2]));
@@ -57,7 +58,7 @@ class FilefdCollector implements Collector {
 class EntropyCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const [avail, pool] = await Promise.all([
-      readText(ctx.proc('sys/kernel/random/entropy_avail')),
+      readAttr(ctx.proc('sys/kernel/random/entropy_avail')),
       tryAttr(ctx.proc('sys/kernel/random/poolsize')),
     ]);
     sink.gauge('node_entropy_available_bits', 'Bits of available entropy.').add(Number(avail.trim()));
@@ -71,8 +72,8 @@ class PressureCollector implements Collector {
     const res = ['cpu', 'io', 'memory'] as const;
     const texts = await Promise.all(
       res.map((r) =>
-        readText(ctx.proc(`pressure/${r}`)).catch((err: unknown) => {
-          if (isNotExist(err)) throw new Error('pressure information is unavailable, you need a Linux kernel >= 4.20 and/or CONFIG_PSI');
+        readText(ctx.proc(`pressure/${r}`), true).catch((err: unknown) => {
+          if (isNotExist(err)) throw new NoDataError('pressure information is unavailable, you need a Linux kernel >= 4.20 and/or CONFIG_PSI');
           throw err;
         }),
       ),
@@ -168,15 +169,23 @@ export function parseOsRelease(text: string): Map<string, string> {
 }
 
 class OsCollector implements Collector {
+  // Like node_exporter, os-release is parsed again only when its mtime changes.
+  private cache: { path: string; mtimeMs: number; osr: Map<string, string> } | undefined;
+
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    let text: string;
+    let path = ctx.root('etc/os-release');
+    let st;
     try {
-      text = await readText(ctx.root('etc/os-release'));
+      st = await statPath(path);
     } catch (err) {
       if (!isNotExist(err)) throw err;
-      text = await readText(ctx.root('usr/lib/os-release'));
+      path = ctx.root('usr/lib/os-release');
+      st = await statPath(path);
     }
-    const osr = parseOsRelease(text);
+    if (this.cache?.path !== path || this.cache.mtimeMs !== st.mtimeMs) {
+      this.cache = { path, mtimeMs: st.mtimeMs, osr: parseOsRelease(await readText(path)) };
+    }
+    const osr = this.cache.osr;
     const pairs: string[] = [];
     for (const [label, key] of OS_LABELS) pairs.push(label, osr.get(key) ?? '');
     sink

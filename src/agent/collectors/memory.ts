@@ -9,7 +9,7 @@ import { readText } from '../procfs.js';
  */
 class MeminfoCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const text = await readText(ctx.proc('meminfo'));
+    const text = await readText(ctx.proc('meminfo'), true);
     let n = 0;
     for (const line of lines(text)) {
       const f = fields(line);

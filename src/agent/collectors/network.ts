@@ -1,7 +1,8 @@
+import { NoDataError } from '../collector.js';
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import { DEFAULTS, fields, flagRegex, lines } from '../collector.js';
 import type { Family, MetricSink } from '../exposition.js';
-import { isNotExist, readDirents, readText, tryAttr } from '../procfs.js';
+import { isNotExist, readAttr, readDirents, readText, tryAttr } from '../procfs.js';
 import { pageSize } from './pagesize.js';
 
 /** /proc/net/dev column → node_exporter 1.5 (netlink) statistic name; null = not exported. */
@@ -72,15 +73,41 @@ function parseIntAuto(s: string): number {
   return Number(t);
 }
 
+/**
+ * Attributes that only change when a device is re-created or re-addressed; they are
+ * re-read every STATIC_TTL_MS instead of on every scrape (each sysfs read costs a
+ * thread-pool round trip; node_exporter reads them all every time).
+ */
+const NETCLASS_STATIC = new Set(['addr_assign_type', 'address', 'broadcast', 'dev_id', 'ifindex', 'iflink', 'link_mode', 'name_assign_type', 'netdev_group', 'type']);
+const STATIC_TTL_MS = 60_000;
+
 /** node_network_* device properties from /sys/class/net (attributes that fail to read are skipped). */
 class NetclassCollector implements Collector {
+  private readonly staticCache = new Map<string, { at: number; values: Map<string, string | undefined> }>();
+
   constructor(private readonly ignoredDevices: RegExp) {}
+
+  private async readDevice(ctx: CollectContext, dev: string, files: readonly string[], now: number): Promise<Array<string | undefined>> {
+    let cached = this.staticCache.get(dev);
+    if (cached && now - cached.at > STATIC_TTL_MS) cached = undefined;
+    const values = await Promise.all(
+      files.map((f) => (cached && NETCLASS_STATIC.has(f) ? cached.values.get(f) : tryAttr(ctx.sys(`class/net/${dev}/${f}`)))),
+    );
+    if (!cached) {
+      const m = new Map<string, string | undefined>();
+      files.forEach((f, i) => NETCLASS_STATIC.has(f) && m.set(f, values[i]));
+      this.staticCache.set(dev, { at: now, values: m });
+    }
+    return values;
+  }
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const ents = await readDirents(ctx.sys('class/net'));
     const devs = ents.filter((e) => (e.isSymbolicLink() || e.isDirectory()) && !this.ignoredDevices.test(e.name)).map((e) => e.name);
+    for (const d of this.staticCache.keys()) if (!devs.includes(d)) this.staticCache.delete(d);
     const files = [...NETCLASS_NUM.map((n) => n[0]), ...NETCLASS_STR];
-    const values = await Promise.all(devs.map((d) => Promise.all(files.map((f) => tryAttr(ctx.sys(`class/net/${d}/${f}`))))));
+    const now = Date.now();
+    const values = await Promise.all(devs.map((d) => this.readDevice(ctx, d, files, now)));
     const up = sink.gauge('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.");
     const info = sink.gauge('node_network_info', 'Non-numeric data from /sys/class/net/<iface>, value is always 1.');
     const fams: Family[] = NETCLASS_NUM.map(([, name, counter]) =>
@@ -121,9 +148,9 @@ class NetstatCollector implements Collector {
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const [netstat, snmp, snmp6] = await Promise.all([
-      readText(ctx.proc('net/netstat')),
-      readText(ctx.proc('net/snmp')),
-      readText(ctx.proc('net/snmp6')).catch((err: unknown) => {
+      readText(ctx.proc('net/netstat'), true),
+      readText(ctx.proc('net/snmp'), true),
+      readText(ctx.proc('net/snmp6'), true).catch((err: unknown) => {
         // IPv6 disabled: node_exporter skips snmp6 silently.
         if (isNotExist(err)) return '';
         throw err;
@@ -150,8 +177,8 @@ class NetstatCollector implements Collector {
 class SockstatCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const [v4, v6, ps] = await Promise.all([
-      readText(ctx.proc('net/sockstat')),
-      readText(ctx.proc('net/sockstat6')).catch((err: unknown) => {
+      readText(ctx.proc('net/sockstat'), true),
+      readText(ctx.proc('net/sockstat6'), true).catch((err: unknown) => {
         if (isNotExist(err)) return '';
         throw err;
       }),
@@ -262,17 +289,20 @@ const CONNTRACK_STATS: ReadonlyArray<[string, string]> = [
 
 class ConntrackCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    let count: string;
-    try {
-      count = await readText(ctx.proc('sys/net/netfilter/nf_conntrack_count'));
-    } catch (err) {
-      if (isNotExist(err)) throw new Error('conntrack is not loaded (no nf_conntrack_count)');
-      throw err;
+    const [count, max, stat] = await Promise.allSettled([
+      readAttr(ctx.proc('sys/net/netfilter/nf_conntrack_count')),
+      readAttr(ctx.proc('sys/net/netfilter/nf_conntrack_max')),
+      readText(ctx.proc('net/stat/nf_conntrack')),
+    ]);
+    if (count.status === 'rejected') {
+      if (isNotExist(count.reason)) throw new NoDataError('conntrack is not loaded (no nf_conntrack_count)');
+      throw count.reason;
     }
-    sink.gauge('node_nf_conntrack_entries', 'Number of currently allocated flow entries for connection tracking.').add(Number(count.trim()));
-    const max = await readText(ctx.proc('sys/net/netfilter/nf_conntrack_max'));
-    sink.gauge('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.').add(Number(max.trim()));
-    const ls = lines(await readText(ctx.proc('net/stat/nf_conntrack')));
+    sink.gauge('node_nf_conntrack_entries', 'Number of currently allocated flow entries for connection tracking.').add(Number(count.value.trim()));
+    if (max.status === 'rejected') throw max.reason;
+    sink.gauge('node_nf_conntrack_entries_limit', 'Maximum size of connection tracking table.').add(Number(max.value.trim()));
+    if (stat.status === 'rejected') throw stat.reason;
+    const ls = lines(stat.value);
     const header = fields(ls[0] ?? '');
     const sums = new Float64Array(header.length);
     for (let i = 1; i < ls.length; i++) {

@@ -148,7 +148,7 @@ export const command: Command = {
     const telemetryPath = flags.string('web.telemetry-path');
     if (!telemetryPath.startsWith('/')) throw new UserError('--web.telemetry-path must start with "/"');
     const cfgFile = flags.string('web.config.file');
-    const web: WebConfig = cfgFile ? loadWebConfig(cfgFile) : { headers: {}, users: new Map() };
+    const web: WebConfig = cfgFile ? await loadWebConfig(cfgFile) : { headers: {}, users: new Map() };
     logger.info({ version: buildInfo().version }, 'Starting vigil agent');
     logger.info({ collectors: collector.enabled.join(',') }, 'Enabled collectors');
     const handler = agentHandler({
