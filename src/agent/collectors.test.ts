@@ -191,6 +191,38 @@ test('filesystem: a statfs that never returns times out, marks the mount stuck, 
   }
 });
 
+test('filesystem: with a small thread pool, at most one remote statfs is left hanging', async () => {
+  const mounts = ['/dev/sda1 / ext4 rw 0 0', 'a:/x /nfs1 nfs4 rw 0 0', 'b:/y /nfs2 nfs4 rw 0 0', 'c:/z /cifs cifs rw 0 0'].join('\n');
+  const fx = fixture({ 'proc/1/mounts': mounts });
+  const saved = process.env['UV_THREADPOOL_SIZE'];
+  process.env['UV_THREADPOOL_SIZE'] = '2';
+  const hanging: string[] = [];
+  const releases: Array<() => void> = [];
+  try {
+    const c = createNodeCollector({
+      ...fx.opts,
+      collectors: ['filesystem'],
+      filesystemMountTimeoutMs: 100,
+      statfs: (p) => {
+        if (p.endsWith('/')) return Promise.resolve(FS);
+        hanging.push(p);
+        return new Promise<FsStats>((resolve) => releases.push(() => resolve(FS)));
+      },
+    });
+    const p = readPage(await c.render());
+    // Remote mounts are asked one at a time; after the first hangs, the others are not asked.
+    assert.equal(hanging.length, 1, hanging.join(' '));
+    for (const mp of ['/nfs1', '/nfs2', '/cifs']) assert.equal([...p.series('node_filesystem_device_error')].find(([k]) => k.endsWith(`mountpoint=${mp}`))?.[1], 1, mp);
+    assert.equal(p.value('node_filesystem_size_bytes', { device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' }), 4096000);
+    assert.equal(p.value('node_scrape_collector_success', { collector: 'filesystem' }), 0);
+  } finally {
+    if (saved === undefined) delete process.env['UV_THREADPOOL_SIZE'];
+    else process.env['UV_THREADPOOL_SIZE'] = saved;
+    for (const r of releases) r();
+    fx.cleanup();
+  }
+});
+
 test('a collector whose file is missing reports success 0 and the rest of the page is intact', async () => {
   const fx = fixture({ 'proc/meminfo': 'MemTotal: 1 kB\n' });
   try {

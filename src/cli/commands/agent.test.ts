@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
+import { nodeCollectorOptionsFromFlags } from '../../agent/index.js';
 import { findBinary, freePort, startVigil, tempDir } from '../../testutil/index.js';
+import { parseFlags } from '../../util/index.js';
+import { agentFlagSpecs } from './agent.js';
 
 interface RawResponse {
   status: number;
@@ -152,4 +155,45 @@ test('vigil agent rejects bad flags and bad web configs with a clear message', {
   } finally {
     dir.cleanup();
   }
+});
+
+const UNIT = new URL('../../../deploy/systemd/vigil-agent.service', import.meta.url).pathname;
+
+/** ExecStart= lines of a unit (continuations joined, comments dropped), split into words. */
+function execStarts(unit: string): string[][] {
+  const joined = unit.replace(/\\\n/g, ' ');
+  return [...joined.matchAll(/^ExecStart=(.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/));
+}
+
+test('deploy/systemd/vigil-agent.service: its flags parse, and it is hardened', () => {
+  const unit = readFileSync(UNIT, 'utf8');
+  const starts = execStarts(unit);
+  assert.equal(starts.length, 1);
+  const words = starts[0]!;
+  assert.equal(words[0], '/usr/bin/node');
+  const i = words.indexOf('agent');
+  assert.ok(i > 0 && words[i - 1]!.endsWith('/bin/vigil.js'), words.join(' '));
+  const flags = parseFlags(agentFlagSpecs(), words.slice(i + 1).filter((w) => w !== '$ARGS'));
+  assert.deepEqual(flags.strings('web.listen-address'), [':9100']);
+  assert.equal(flags.string('collector.textfile.directory'), '/var/lib/vigil-agent/textfile');
+  // The commented seeds-style variant must parse too.
+  const alt = unit.split('\n').filter((l) => l.startsWith('# ')).map((l) => l.slice(2)).join('\n');
+  const altStart = execStarts(alt)[0]!;
+  const altOpts = nodeCollectorOptionsFromFlags(parseFlags(agentFlagSpecs(), altStart.slice(altStart.indexOf('agent') + 1)));
+  assert.deepEqual(altOpts.collectors, ['cpu', 'diskstats', 'filesystem', 'loadavg', 'meminfo', 'netdev', 'systemd']);
+  for (const line of ['User=vigil-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'Environment=UV_THREADPOOL_SIZE=2']) {
+    assert.ok(unit.split('\n').includes(line), `missing ${line}`);
+  }
+});
+
+const SYSTEMD_ANALYZE = findBinary('systemd-analyze');
+
+test('systemd-analyze rates the unit as well hardened', { skip: SYSTEMD_ANALYZE ? false : 'systemd-analyze is not installed' }, (t) => {
+  const r = spawnSync(SYSTEMD_ANALYZE!, ['security', '--offline=yes', UNIT], { encoding: 'utf8' });
+  const m = /Overall exposure level for vigil-agent\.service: ([\d.]+)/.exec(r.stdout + r.stderr);
+  if (!m) {
+    t.skip('this systemd-analyze has no offline security analysis');
+    return;
+  }
+  assert.ok(Number(m[1]) <= 2.5, `exposure ${m[1]}`);
 });

@@ -25,6 +25,11 @@ const AGENT_FLAGS: FlagSpec[] = [
   { name: 'help', kind: 'bool', help: 'Show this help.' },
 ];
 
+/** Every flag `vigil agent` accepts: its own web/log flags plus node_exporter's collector flags. */
+export function agentFlagSpecs(): FlagSpec[] {
+  return [...AGENT_FLAGS, ...collectorFlagSpecs()];
+}
+
 /** Splits "host:port", ":port" and "[v6]:port" the way Go's net.Listen reads them. */
 export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
   const i = addr.lastIndexOf(':');
@@ -126,7 +131,7 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
 export const command: Command = {
   summary: 'run the host collectors alone (node_exporter compatible, :9100)',
   async run(argv: string[]): Promise<number> {
-    const specs = [...AGENT_FLAGS, ...collectorFlagSpecs()];
+    const specs = agentFlagSpecs();
     const flags = parseFlags(specs, argv);
     if (flags.bool('help')) {
       process.stdout.write(`usage: vigil agent [flags]\n\nFlags:\n${formatFlagHelp(specs)}\n`);
