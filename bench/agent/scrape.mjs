@@ -2,7 +2,7 @@
 // Scrape cost of `vigil agent` vs prometheus-node-exporter: CPU time and RSS per
 // scrape over N sequential scrapes (gzip, as Prometheus asks), measured from
 // /proc/<pid>/stat and /proc/<pid>/status of each server process.
-//   node bench/agent/scrape.mjs [--scrapes=200] [--mode=same|defaults|both] [--node-flags="--max-semi-space-size=2"]
+//   node bench/agent/scrape.mjs [--scrapes=200] [--mode=same|defaults|both] [--node-flags="--max-semi-space-size=1 --v8-pool-size=0"]
 // "same" enables the same collectors in both (apples to apples); "defaults" runs
 // each with its own default set. Run `npm run build` first.
 import { spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ const MODE = args.mode ?? 'both';
 const NE = ['/usr/bin/prometheus-node-exporter', '/usr/local/bin/node_exporter'].find((p) => existsSync(p));
 const VIGIL = new URL('../../bin/vigil.js', import.meta.url).pathname;
 const TICK = 100; // USER_HZ
-const NODE_FLAGS = (args['node-flags'] ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const NODE_FLAGS = (args['node-flags'] ?? '--max-semi-space-size=1 --v8-pool-size=0').split(' ').filter(Boolean);
 
 if (!existsSync(new URL('../../dist/agent/index.js', import.meta.url))) {
   console.error('dist/ is missing: run `npm run build` first');

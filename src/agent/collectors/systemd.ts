@@ -1,7 +1,7 @@
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import { DEFAULTS, flagRegex } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
-import { readDir, readText, tryAttr } from '../procfs.js';
+import { readDir, tryAttr } from '../procfs.js';
 
 const STATES = ['activating', 'active', 'deactivating', 'failed', 'inactive'] as const;
 
@@ -45,8 +45,6 @@ class SystemdCollector implements Collector {
       const type = u.slice(u.lastIndexOf('.') + 1);
       for (const s of STATES) fam.addLabels(['name', u, 'state', s, 'type', type], state.get(u) === s ? 1 : 0);
     }
-    const sys = await readText(ctx.proc('1/comm')).catch(() => '');
-    sink.gauge('node_systemd_system_running', 'Whether the system is operational (see \'systemctl is-system-running\')').add(sys.trim() === 'systemd' ? 1 : 0);
   }
 }
 
