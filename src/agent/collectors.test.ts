@@ -409,6 +409,17 @@ test('thermal_zone, hwmon and cpufreq read sysfs where the kernel exposes them',
     'sys/devices/platform/coretemp.0/hwmon/hwmon1/temp1_crit': '100000\n',
     'sys/devices/platform/coretemp.0/hwmon/hwmon1/temp1_label': 'Package id 0\n',
     'sys/devices/platform/coretemp.0/hwmon/hwmon1/fan2_input': '1200\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/temp1_crit_alarm': '0\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/in0_input': '1150\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/pwm1': '128\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/pwm1_enable': '2\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/power1_average': '12500000\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/intrusion0_alarm': '1\n',
+    'sys/devices/platform/coretemp.0/hwmon/hwmon1/update_interval': '1000\n',
+    'sys/devices/platform/coretemp.0/temp3_input': '51000\n',
+    'sys/devices/virtual/hwmon/hwmon2/name': 'acpitz\n',
+    'sys/devices/virtual/hwmon/hwmon2/temp1_input': '27800\n',
+    'sys/class/hwmon/hwmon2': '->../../devices/virtual/hwmon/hwmon2',
     'sys/devices/platform/coretemp.0/hwmon/hwmon1/device': '->../..',
     'sys/class/hwmon/hwmon1': '->../../devices/platform/coretemp.0/hwmon/hwmon1',
     'sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq': '2400000\n',
@@ -422,8 +433,22 @@ test('thermal_zone, hwmon and cpufreq read sysfs where the kernel exposes them',
     assert.equal(p.value('node_hwmon_temp_celsius', { chip: 'platform_coretemp_0', sensor: 'temp1' }), 42);
     assert.equal(p.value('node_hwmon_temp_crit_celsius', { chip: 'platform_coretemp_0', sensor: 'temp1' }), 100);
     assert.equal(p.value('node_hwmon_fan_rpm', { chip: 'platform_coretemp_0', sensor: 'fan2' }), 1200);
-    assert.equal(p.value('node_hwmon_sensor_label', { chip: 'platform_coretemp_0', label: 'Package id 0', sensor: 'temp1' }), 1);
+    // Labels and chip names are cleaned like metric names, as node_exporter does.
+    assert.equal(p.value('node_hwmon_sensor_label', { chip: 'platform_coretemp_0', label: 'package_id_0', sensor: 'temp1' }), 1);
     assert.equal(p.value('node_hwmon_chip_names', { chip: 'platform_coretemp_0', chip_name: 'coretemp' }), 1);
+    assert.equal(p.value('node_hwmon_temp_crit_alarm_celsius', { chip: 'platform_coretemp_0', sensor: 'temp1' }), 0);
+    assert.equal(p.families.get('node_hwmon_temp_crit_alarm_celsius')!.help, 'Hardware monitor for temperature (crit_alarm)');
+    assert.equal(p.value('node_hwmon_in_volts', { chip: 'platform_coretemp_0', sensor: 'in0' }), 1150 * 0.001); // multiplied like node_exporter: 1.1500000000000001
+    assert.equal(p.value('node_hwmon_pwm', { chip: 'platform_coretemp_0', sensor: 'pwm1' }), 128);
+    assert.equal(p.value('node_hwmon_pwm_enable', { chip: 'platform_coretemp_0', sensor: 'pwm1' }), 2);
+    assert.equal(p.families.get('node_hwmon_pwm_enable')!.help, 'Hardware monitor pwm element enable');
+    assert.equal(p.value('node_hwmon_power_average_watt', { chip: 'platform_coretemp_0', sensor: 'power1' }), 12.5);
+    assert.equal(p.value('node_hwmon_intrusion_alarm', { chip: 'platform_coretemp_0', sensor: 'intrusion0' }), 1);
+    assert.equal(p.value('node_hwmon_update_interval_seconds', { chip: 'platform_coretemp_0', sensor: 'update_interval0' }), 1);
+    // Attributes in the device directory count too.
+    assert.equal(p.value('node_hwmon_temp_celsius', { chip: 'platform_coretemp_0', sensor: 'temp3' }), 51);
+    // No device link: the chip is named by its name file.
+    assert.equal(p.value('node_hwmon_temp_celsius', { chip: 'acpitz', sensor: 'temp1' }), 27.8);
     assert.equal(p.value('node_cpu_scaling_frequency_hertz', { cpu: '0' }), 2.4e9);
     assert.equal(p.value('node_cpu_frequency_max_hertz', { cpu: '0' }), 3.6e9);
     assert.equal(p.series('node_cpu_scaling_frequency_hertz').size, 1);

@@ -46,26 +46,65 @@ class ThermalZoneCollector implements Collector {
   }
 }
 
-/** node_exporter's cleanMetricName for hwmon chip names. */
-function cleanName(s: string): string {
+/** node_exporter's cleanMetricName: lower case, [^a-z0-9:_] to "_", trimmed of "_". */
+export function cleanName(s: string): string {
   return s
-    .trim()
     .toLowerCase()
     .replace(/[^a-z0-9:_]/g, '_')
     .replace(/^_+|_+$/g, '');
 }
 
-/** Sensor families node_exporter derives from hwmon attribute files (subset: temp, fan, in). */
-const HWMON: Record<string, { unit: string; scale: number; what: string }> = {
-  temp: { unit: 'celsius', scale: 0.001, what: 'temperature' },
-  fan: { unit: 'rpm', scale: 1, what: 'fan revolutions per minute' },
-  in: { unit: 'volts', scale: 0.001, what: 'voltage' },
-};
-const HWMON_PROPS = new Set(['input', 'min', 'max', 'crit', 'lcrit', 'emergency', 'lowest', 'highest']);
+const SENSOR_TYPES = new Set(['vrm', 'beep_enable', 'update_interval', 'in', 'cpu', 'fan', 'pwm', 'temp', 'curr', 'power', 'energy', 'humidity', 'intrusion']);
+/** <type><num>_<property>, e.g. temp1_input, pwm1, update_interval. */
+const SENSOR_FILE = /^([^0-9]+)([0-9]*)(?:_(.+))?$/;
+
+/** Splits a sensor file name; the sensor key is type + number (number 0 when absent, as node_exporter does). */
+function explodeSensorFile(name: string): { type: string; sensor: string; prop: string } | undefined {
+  const m = SENSOR_FILE.exec(name);
+  if (!m) return undefined;
+  const type = m[1]!;
+  return { type, sensor: type + String(m[2] ? Number(m[2]) : 0), prop: m[3] ?? '' };
+}
+
+interface HwmonMetric {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  value: number;
+}
+
+/** Maps one sensor property to node_exporter's family, unit and scale. */
+function hwmonMetric(type: string, prop: string, raw: string, hasBareValue: boolean): HwmonMetric | undefined {
+  let name = `node_hwmon_${type}`;
+  if (prop === 'input') {
+    if (hasBareValue) name += '_input';
+  } else if (prop !== '') {
+    name += '_' + cleanName(prop);
+  }
+  const v = Number(raw.trim());
+  if (raw.trim() === '' || Number.isNaN(v)) return undefined;
+  const g = (n: string, help: string, value: number): HwmonMetric => ({ name: n, help, type: 'gauge', value });
+  if (prop === 'fault' || prop === 'alarm') return g(name, `Hardware sensor ${prop} status (${type})`, v);
+  if (prop === 'beep') return g(name + '_enabled', 'Hardware monitor sensor has beeping enabled', v);
+  if (type === 'in' || type === 'cpu') return g(name + '_volts', `Hardware monitor for voltage (${prop})`, v * 0.001);
+  if (type === 'temp' && prop !== 'type') return g(name + '_celsius', `Hardware monitor for temperature (${prop === '' ? 'input' : prop})`, v * 0.001);
+  if (type === 'curr') return g(name + '_amps', `Hardware monitor for current (${prop})`, v * 0.001);
+  if (type === 'energy') return { name: name + '_joule_total', help: `Hardware monitor for joules used so far (${prop})`, type: 'counter', value: v / 1000000.0 };
+  if (type === 'power' && prop === 'accuracy') return g(name, 'Hardware monitor power meter accuracy, as a ratio', v / 1000000.0);
+  if (type === 'power' && (prop === 'average_interval' || prop === 'average_interval_min' || prop === 'average_interval_max')) {
+    return g(name + '_seconds', `Hardware monitor power usage update interval (${prop})`, v * 0.001);
+  }
+  if (type === 'power') return g(name + '_watt', `Hardware monitor for power usage in watts (${prop})`, v / 1000000.0);
+  if (type === 'humidity') return g(name, `Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the humidity as a percentage) (${prop})`, v / 1000000.0);
+  if (type === 'fan' && (prop === 'input' || prop === 'min' || prop === 'max' || prop === 'target')) return g(name + '_rpm', `Hardware monitor for fan revolutions per minute (${prop})`, v);
+  return g(name, `Hardware monitor ${type} element ${prop}`, v);
+}
 
 /**
- * node_hwmon_* for temperature, fan and voltage sensors, with node_exporter's stable
- * chip names (<bus>_<device> from the device symlink, else the name file).
+ * node_hwmon_* from /sys/class/hwmon, following node_exporter's naming: a stable chip
+ * name from the device path (<bus>_<device>, else the name file, else hwmonN),
+ * sensor attributes from the hwmon directory and its device/ directory, units by
+ * sensor type, node_hwmon_chip_names and node_hwmon_sensor_label annotations.
  */
 class HwmonCollector implements Collector {
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
@@ -76,47 +115,64 @@ class HwmonCollector implements Collector {
       if (isNotExist(err)) throw new NoDataError('no /sys/class/hwmon');
       throw err;
     }
-    await Promise.all(chips.map((c) => this.chip(sink, ctx, ctx.sys(`class/hwmon/${c}`))));
+    await Promise.all(chips.map((c) => this.chip(sink, ctx.sys(`class/hwmon/${c}`))));
   }
 
-  private async chip(sink: MetricSink, ctx: CollectContext, dir: string): Promise<void> {
-    const [files, rawName] = await Promise.all([readDir(dir).catch(() => [] as string[]), tryAttr(`${dir}/name`)]);
-    const chip = await this.chipName(dir, rawName);
-    if (rawName !== undefined && rawName !== '') {
-      sink.gauge('node_hwmon_chip_names', 'Annotation metric for human-readable chip names').addLabels(['chip', chip, 'chip_name', rawName.trim()], 1);
+  private async sensorFiles(dir: string, data: Map<string, Map<string, string>>): Promise<void> {
+    const files = await readDir(dir).catch(() => [] as string[]);
+    const wanted = files.map((f) => [f, explodeSensorFile(f)] as const).filter(([, e]) => e !== undefined && SENSOR_TYPES.has(e.type));
+    const values = await Promise.all(wanted.map(([f]) => tryAttr(`${dir}/${f}`)));
+    wanted.forEach(([, e], i) => {
+      const v = values[i];
+      if (v === undefined) return;
+      let m = data.get(e!.sensor);
+      if (!m) data.set(e!.sensor, (m = new Map()));
+      m.set(e!.prop, v);
+    });
+  }
+
+  private async chip(sink: MetricSink, dir: string): Promise<void> {
+    const [rawName, devPath] = await Promise.all([tryAttr(`${dir}/name`), realPath(`${dir}/device`).catch(() => undefined)]);
+    const chip = await this.chipName(dir, rawName, devPath);
+    const data = new Map<string, Map<string, string>>();
+    await this.sensorFiles(dir, data);
+    if (devPath !== undefined) await this.sensorFiles(`${dir}/device`, data);
+    if (rawName !== undefined && cleanName(rawName) !== '') {
+      sink.gauge('node_hwmon_chip_names', 'Annotation metric for human-readable chip names').addLabels(['chip', chip, 'chip_name', cleanName(rawName)], 1);
     }
-    const wanted: Array<[string, string, string]> = [];
-    for (const f of files) {
-      const m = /^([a-z]+)(\d+)_(\w+)$/.exec(f);
-      if (!m) continue;
-      const [, type, id, prop] = m as unknown as [string, string, string, string];
-      if (prop === 'label' || (HWMON[type] && HWMON_PROPS.has(prop))) wanted.push([f, type + id, prop]);
-    }
-    const vals = await Promise.all(wanted.map(([f]) => tryAttr(`${dir}/${f}`)));
-    for (let i = 0; i < wanted.length; i++) {
-      const [, sensor, prop] = wanted[i]!;
-      const raw = vals[i];
-      if (raw === undefined) continue;
-      if (prop === 'label') {
-        sink.gauge('node_hwmon_sensor_label', 'Label for given chip and sensor').addLabels(['chip', chip, 'label', raw.trim(), 'sensor', sensor], 1);
+    for (const sensor of [...data.keys()].sort()) {
+      const props = data.get(sensor)!;
+      const type = sensor.replace(/\d+$/, '');
+      const labels = ['chip', chip, 'sensor', sensor];
+      const label = props.get('label');
+      if (label !== undefined && cleanName(label) !== '') {
+        sink.gauge('node_hwmon_sensor_label', 'Label for given chip and sensor').addLabels(['chip', chip, 'label', cleanName(label), 'sensor', sensor], 1);
+      }
+      if (type === 'beep_enable') {
+        sink.gauge('node_hwmon_beep_enabled', 'Hardware beep enabled').addLabels(labels, props.get('') === '1' ? 1 : 0);
         continue;
       }
-      const type = sensor.replace(/\d+$/, '');
-      const spec = HWMON[type]!;
-      const name = prop === 'input' ? `node_hwmon_${type}_${spec.unit}` : `node_hwmon_${type}_${prop}_${spec.unit}`;
-      sink.gauge(name, `Hardware monitor for ${spec.what} (${prop})`).addLabels(['chip', chip, 'sensor', sensor], Number(raw) * spec.scale);
+      if (type === 'vrm' || type === 'update_interval') {
+        const v = Number(props.get('') ?? 'x');
+        if (Number.isNaN(v)) continue;
+        if (type === 'vrm') sink.gauge('node_hwmon_voltage_regulator_version', 'Hardware voltage regulator').addLabels(labels, v);
+        else sink.gauge('node_hwmon_update_interval_seconds', 'Hardware monitor update interval').addLabels(labels, v * 0.001);
+        continue;
+      }
+      for (const prop of [...props.keys()].sort()) {
+        if (prop === 'label') continue;
+        const m = hwmonMetric(type, prop, props.get(prop)!, props.has(''));
+        if (m) sink.family(m.name, m.help, m.type).addLabels(labels, m.value);
+      }
     }
   }
 
-  private async chipName(dir: string, rawName: string | undefined): Promise<string> {
-    try {
-      const dev = await realPath(`${dir}/device`);
-      const devName = cleanName(basename(dev));
-      const devType = cleanName(basename(dirname(dev)));
+  private async chipName(dir: string, rawName: string | undefined, devPath: string | undefined): Promise<string> {
+    if (devPath !== undefined) {
+      const devName = cleanName(basename(devPath));
+      const devType = cleanName(basename(dirname(devPath)));
       if (devType !== '' && devName !== '') return `${devType}_${devName}`;
       if (devName !== '') return devName;
-    } catch {
-      // no device link: fall through to the name file
     }
     if (rawName !== undefined && cleanName(rawName) !== '') return cleanName(rawName);
     return cleanName(basename(await realPath(dir).catch(() => dir)));
