@@ -6,3 +6,4 @@ export { loadWebConfig, parseWebConfig, BasicAuth, type WebConfig } from './web-
 export { parseTextFormat, TextParseError, type ParsedFamily, type ParsedSample } from './textformat.js';
 export { formatGoFloat } from './format.js';
 export { type FsStats, type StatfsFn } from './procfs.js';
+export { renderProcessMetrics, HandlerMetrics } from './exporter-metrics.js';

@@ -44,6 +44,11 @@ test('vigil agent serves /metrics (plain and gzip), a landing page and ?collect[
     assert.match(text, /^# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode\.\n# TYPE node_cpu_seconds_total counter\n/m);
     assert.match(text, /^node_memory_MemTotal_bytes \d/m);
     assert.match(text, /^node_scrape_collector_success\{collector="meminfo"\} 1$/m);
+    // The exporter's own metrics, as node_exporter serves them.
+    assert.match(text, /^process_resident_memory_bytes \d/m);
+    assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+    const served = Number(/^promhttp_metric_handler_requests_total\{code="200"\} (\d+)$/m.exec(text)?.[1]);
+    assert.ok(served >= 1);
 
     const zipped = await rawGet(`${base}/metrics`, { 'Accept-Encoding': 'gzip, deflate' });
     assert.equal(zipped.status, 200);
@@ -51,6 +56,7 @@ test('vigil agent serves /metrics (plain and gzip), a landing page and ?collect[
     const unzipped = gunzipSync(zipped.body).toString('utf8');
     assert.ok(zipped.body.length < unzipped.length / 3, `gzip should shrink the page (${zipped.body.length} vs ${unzipped.length})`);
     assert.match(unzipped, /^node_memory_MemTotal_bytes \d/m);
+    assert.equal(Number(/^promhttp_metric_handler_requests_total\{code="200"\} (\d+)$/m.exec(unzipped)?.[1]), served + 1);
 
     const landing = await rawGet(`${base}/`);
     assert.equal(landing.status, 200);
@@ -74,7 +80,7 @@ test('vigil agent enforces basic auth from a Prometheus web config (bcrypt)', { 
   const cfg = join(dir.path, 'web.yml');
   writeFileSync(cfg, `basic_auth_users:\n  alice: ${bcrypt.hashSync('s3cret', 10)}\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n`);
   const base = `http://127.0.0.1:${port}`;
-  const agent = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${cfg}`, '--collector.disable-defaults', '--collector.loadavg']);
+  const agent = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${cfg}`, '--collector.disable-defaults', '--collector.loadavg', '--web.disable-exporter-metrics']);
   try {
     const auth = (u: string, p: string): Record<string, string> => ({ Authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
     let ok: RawResponse | undefined;
@@ -89,6 +95,7 @@ test('vigil agent enforces basic auth from a Prometheus web config (bcrypt)', { 
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['x-frame-options'], 'deny');
     assert.match(ok.body.toString(), /^node_load1 /m);
+    assert.doesNotMatch(ok.body.toString(), /process_|promhttp_|node_exporter_build_info/);
     const none = await rawGet(`${base}/metrics`);
     assert.equal(none.status, 401);
     assert.equal(none.headers['www-authenticate'], 'Basic');

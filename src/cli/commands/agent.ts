@@ -3,6 +3,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { gzip } from 'node:zlib';
 import {
   BasicAuth,
+  HandlerMetrics,
+  renderProcessMetrics,
   collectorFlagSpecs,
   createNodeCollector,
   loadWebConfig,
@@ -19,7 +21,7 @@ const AGENT_FLAGS: FlagSpec[] = [
   { name: 'web.telemetry-path', kind: 'string', default: '/metrics', help: 'Path under which to expose metrics.' },
   { name: 'web.config.file', kind: 'string', default: '', help: 'Path to configuration file that can enable TLS or authentication.' },
   { name: 'web.max-requests', kind: 'int', default: 40, help: 'Maximum number of parallel scrape requests. Use 0 to disable.' },
-  { name: 'web.disable-exporter-metrics', kind: 'bool', help: 'Exclude metrics about the exporter itself (node_exporter_build_info).' },
+  { name: 'web.disable-exporter-metrics', kind: 'bool', help: 'Exclude metrics about the exporter itself (process_*, promhttp_*, node_exporter_build_info).' },
   { name: 'log.level', kind: 'string', default: 'info', help: 'Only log messages with the given severity or above. One of: [debug, info, warn, error]' },
   { name: 'log.format', kind: 'string', default: 'logfmt', help: 'Output format of log messages. One of: [logfmt, json]' },
   { name: 'help', kind: 'bool', help: 'Show this help.' },
@@ -53,6 +55,8 @@ function landingPage(path: string): string {
 
 interface HandlerDeps {
   collector: NodeCollector;
+  /** The exporter's own process_* and promhttp_* families (off with --web.disable-exporter-metrics). */
+  exporterMetrics: boolean;
   telemetryPath: string;
   auth: BasicAuth;
   headers: Record<string, string>;
@@ -63,6 +67,7 @@ interface HandlerDeps {
 /** The agent's request handler: telemetry path (gzip when accepted), landing page, auth, concurrency limit. */
 export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   let inFlight = 0;
+  const handlerMetrics = new HandlerMetrics();
   return (req, res) => {
     void (async () => {
       for (const [k, v] of Object.entries(deps.headers)) res.setHeader(k, v);
@@ -79,17 +84,23 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
       }
       if (url.pathname === deps.telemetryPath) {
         if (deps.maxRequests > 0 && inFlight >= deps.maxRequests) {
+          handlerMetrics.count(503);
           res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
           res.end(`Limit of concurrent requests reached (${deps.maxRequests}), try again later.\n`);
           return;
         }
         inFlight++;
+        handlerMetrics.inFlight = inFlight;
+        // Counted before rendering so the page includes this scrape, as node_exporter's does.
+        handlerMetrics.count(200);
         try {
           let body: string;
           try {
             body = await deps.collector.render(url.searchParams.getAll('collect[]'));
+            if (deps.exporterMetrics) body += (await renderProcessMetrics()) + handlerMetrics.render();
           } catch (err) {
             if (err instanceof UnknownCollectorError) {
+              handlerMetrics.uncount(200);
               res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
               res.end(`Couldn't create filtered metrics handler: ${err.message}\n`);
               return;
@@ -110,6 +121,7 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
           }
         } finally {
           inFlight--;
+          handlerMetrics.inFlight = inFlight;
         }
         return;
       }
@@ -121,6 +133,9 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('404 page not found\n');
     })().catch((err: unknown) => {
+      handlerMetrics.uncount(200);
+      handlerMetrics.count(500);
+      handlerMetrics.errorsGathering++;
       deps.logger.error({ err: (err as Error).message, url: req.url }, 'error serving request');
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('internal error\n');
@@ -158,6 +173,7 @@ export const command: Command = {
     logger.info({ collectors: collector.enabled.join(',') }, 'Enabled collectors');
     const handler = agentHandler({
       collector,
+      exporterMetrics: !flags.bool('web.disable-exporter-metrics'),
       telemetryPath,
       auth: new BasicAuth(web.users),
       headers: web.headers,
