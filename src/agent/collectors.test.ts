@@ -508,6 +508,64 @@ test('systemd (opt-in): unit states from cgroups, include/exclude filters', asyn
   }
 });
 
+const MDSTAT = `Personalities : [raid1] [raid0] [raid6] [raid5] [raid4]
+md3 : active raid6 sda1[8] sdh1[7] sdg1[6] sdf1[5] sde1[11] sdd1[3] sdc1[10] sdb1[9] sdi1[12](S) sdj1[13](S)
+      5853468288 blocks super 1.2 level 6, 64k chunk, algorithm 2 [8/8] [UUUUUUUU]
+
+md127 : active raid1 sdi2[0] sdj2[1](F)
+      312319552 blocks [2/1] [U_]
+      [=>...................]  recovery =  8.5% (26604544/312319552) finish=32.1min speed=148166K/sec
+
+md0 : active raid0 sdb2[1] sdc2[0]
+      1024 blocks super 1.2 512k chunks
+
+md4 : inactive sdd2[0](S)
+      4883648 blocks
+
+md6 : active raid1 sde2[0] sdf2[1]
+      195310144 blocks [2/2] [UU]
+      bitmap: 0/2 pages [0KB], 65536KB chunk
+      [===>.................]  check = 15.3% (29880576/195310144) finish=19.2min speed=143284K/sec
+
+md8 : active raid1 sdg2[0] sdh2[1]
+      195310144 blocks [2/2] [UU]
+        resync=PENDING
+
+unused devices: <none>
+`;
+
+test('mdadm: raid levels, failed/spare disks, recovery, check, pending resync, bitmap lines', async () => {
+  const fx = fixture({ 'proc/mdstat': MDSTAT });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['mdadm'] }).render());
+    assert.equal(p.value('node_md_disks_required', { device: 'md3' }), 8);
+    assert.equal(p.value('node_md_disks', { device: 'md3', state: 'active' }), 8);
+    assert.equal(p.value('node_md_disks', { device: 'md3', state: 'spare' }), 2);
+    assert.equal(p.value('node_md_blocks', { device: 'md3' }), 5853468288);
+    assert.equal(p.value('node_md_state', { device: 'md3', state: 'active' }), 1);
+    assert.equal(p.value('node_md_disks', { device: 'md127', state: 'failed' }), 1);
+    assert.equal(p.value('node_md_disks', { device: 'md127', state: 'active' }), 1);
+    assert.equal(p.value('node_md_state', { device: 'md127', state: 'recovering' }), 1);
+    assert.equal(p.value('node_md_state', { device: 'md127', state: 'active' }), 0);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md127' }), 26604544);
+    assert.equal(p.value('node_md_disks_required', { device: 'md0' }), 2);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md0' }), 1024);
+    assert.equal(p.value('node_md_state', { device: 'md4', state: 'inactive' }), 1);
+    assert.equal(p.value('node_md_disks_required', { device: 'md4' }), 0);
+    assert.equal(p.value('node_md_state', { device: 'md6', state: 'check' }), 1);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md6' }), 29880576);
+    assert.equal(p.value('node_md_state', { device: 'md8', state: 'resync' }), 1);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md8' }), 0);
+    assert.equal(p.series('node_md_state').size, 30);
+    // A malformed status line fails the collector with the line number.
+    writeTree(fx.root, { 'proc/mdstat': 'md1 : active raid1 sda1[0]\n      garbage\n\n\n' });
+    const bad = readPage(await createNodeCollector({ ...fx.opts, collectors: ['mdadm'] }).render());
+    assert.equal(bad.value('node_scrape_collector_success', { collector: 'mdadm' }), 0);
+  } finally {
+    fx.cleanup();
+  }
+});
+
 test('collector flags: disable-defaults, explicit enables, --no-collector, aliases, mutual exclusion', () => {
   const specs = collectorFlagSpecs();
   const opts = (argv: string[]): NodeCollectorOptions => nodeCollectorOptionsFromFlags(parseFlags(specs, argv));

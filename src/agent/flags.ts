@@ -11,7 +11,7 @@ import { COLLECTORS } from './registry.js';
  */
 const NOT_IMPLEMENTED = [
   'bcache', 'bonding', 'btrfs', 'buddyinfo', 'cgroups', 'dmi', 'drbd', 'drm', 'edac', 'ethtool', 'fibrechannel',
-  'infiniband', 'interrupts', 'ipvs', 'ksmd', 'lnstat', 'logind', 'mdadm', 'meminfo_numa', 'mountstats',
+  'infiniband', 'interrupts', 'ipvs', 'ksmd', 'lnstat', 'logind', 'meminfo_numa', 'mountstats',
   'network_route', 'nfs', 'nfsd', 'ntp', 'nvme', 'perf', 'powersupplyclass', 'processes', 'qdisc', 'rapl', 'runit',
   'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'tcpstat', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
 ];

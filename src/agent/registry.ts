@@ -4,6 +4,7 @@ import { diskCollectors } from './collectors/disk.js';
 import { filesystemCollectors } from './collectors/filesystem.js';
 import { hardwareCollectors } from './collectors/hardware.js';
 import { kernelCollectors } from './collectors/kernel.js';
+import { mdadmCollectors } from './collectors/mdadm.js';
 import { memoryCollectors } from './collectors/memory.js';
 import { networkCollectors } from './collectors/network.js';
 import { systemdCollectors } from './collectors/systemd.js';
@@ -16,6 +17,7 @@ export const COLLECTORS: readonly CollectorDef[] = [
   ...filesystemCollectors,
   ...hardwareCollectors,
   ...kernelCollectors,
+  ...mdadmCollectors,
   ...memoryCollectors,
   ...networkCollectors,
   ...systemdCollectors,
