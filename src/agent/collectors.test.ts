@@ -425,9 +425,19 @@ test('thermal_zone, hwmon and cpufreq read sysfs where the kernel exposes them',
     'sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq': '2400000\n',
     'sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq': '3600000\n',
     'sys/devices/system/cpu/cpu1/online': '1\n',
+    'sys/class/dmi/id/bios_vendor': 'SeaBIOS\n',
+    'sys/class/dmi/id/bios_version': '1.16.2-debian-1.16.2-1\n',
+    'sys/class/dmi/id/board_asset_tag': '\n',
+    'sys/class/dmi/id/sys_vendor': 'QEMU\n',
+    'sys/class/dmi/id/product_name': 'Standard PC (Q35 + ICH9, 2009)\n',
   });
   try {
-    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['thermal_zone', 'hwmon', 'cpufreq'] }).render());
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['thermal_zone', 'hwmon', 'cpufreq', 'dmi'] }).render());
+    // Only readable DMI files become labels.
+    assert.equal(
+      p.value('node_dmi_info', { bios_vendor: 'SeaBIOS', bios_version: '1.16.2-debian-1.16.2-1', board_asset_tag: '', product_name: 'Standard PC (Q35 + ICH9, 2009)', system_vendor: 'QEMU' }),
+      1,
+    );
     assert.equal(p.value('node_thermal_zone_temp', { type: 'x86_pkg_temp', zone: '0' }), 45.5);
     assert.equal(p.value('node_cooling_device_max_state', { name: '0', type: 'Processor' }), 10);
     assert.equal(p.value('node_hwmon_temp_celsius', { chip: 'platform_coretemp_0', sensor: 'temp1' }), 42);

@@ -179,7 +179,65 @@ class HwmonCollector implements Collector {
   }
 }
 
+const DMI_LABELS: Array<[string, string]> = [
+  ['bios_date', 'bios_date'],
+  ['bios_release', 'bios_release'],
+  ['bios_vendor', 'bios_vendor'],
+  ['bios_version', 'bios_version'],
+  ['board_asset_tag', 'board_asset_tag'],
+  ['board_name', 'board_name'],
+  ['board_serial', 'board_serial'],
+  ['board_vendor', 'board_vendor'],
+  ['board_version', 'board_version'],
+  ['chassis_asset_tag', 'chassis_asset_tag'],
+  ['chassis_serial', 'chassis_serial'],
+  ['chassis_vendor', 'chassis_vendor'],
+  ['chassis_version', 'chassis_version'],
+  ['product_family', 'product_family'],
+  ['product_name', 'product_name'],
+  ['product_serial', 'product_serial'],
+  ['product_sku', 'product_sku'],
+  ['product_uuid', 'product_uuid'],
+  ['product_version', 'product_version'],
+  ['system_vendor', 'sys_vendor'],
+];
+
+/**
+ * node_dmi_info from /sys/class/dmi/id. Like node_exporter, it is read once: a label
+ * appears only when its file is readable (serials and the UUID are root-only).
+ */
+class DmiCollector implements Collector {
+  private pairs: string[] | undefined;
+
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    if (this.pairs === undefined) {
+      const dir = ctx.sys('class/dmi/id');
+      try {
+        await readDir(dir);
+      } catch (err) {
+        if (isNotExist(err)) throw new NoDataError('no /sys/class/dmi/id');
+        throw err;
+      }
+      const values = await Promise.all(DMI_LABELS.map(([, file]) => tryAttr(`${dir}/${file}`)));
+      const pairs: string[] = [];
+      DMI_LABELS.forEach(([label], i) => {
+        const v = values[i];
+        if (v !== undefined) pairs.push(label, v.trim());
+      });
+      this.pairs = pairs;
+    }
+    if (this.pairs.length === 0) return;
+    sink
+      .gauge(
+        'node_dmi_info',
+        "A metric with a constant '1' value labeled by bios_date, bios_release, bios_vendor, bios_version, board_asset_tag, board_name, board_serial, board_vendor, board_version, chassis_asset_tag, chassis_serial, chassis_vendor, chassis_version, product_family, product_name, product_serial, product_sku, product_uuid, product_version, system_vendor if provided by DMI.",
+      )
+      .addLabels(this.pairs, 1);
+  }
+}
+
 export const hardwareCollectors: CollectorDef[] = [
+  { name: 'dmi', defaultEnabled: true, create: () => new DmiCollector() },
   { name: 'thermal_zone', defaultEnabled: true, create: () => new ThermalZoneCollector() },
   { name: 'hwmon', defaultEnabled: true, create: () => new HwmonCollector() },
 ];
