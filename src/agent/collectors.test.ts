@@ -425,6 +425,12 @@ test('thermal_zone, hwmon and cpufreq read sysfs where the kernel exposes them',
     'sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq': '2400000\n',
     'sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq': '3600000\n',
     'sys/devices/system/cpu/cpu1/online': '1\n',
+    'sys/devices/system/edac/mc/mc0/ce_count': '10\n',
+    'sys/devices/system/edac/mc/mc0/ce_noinfo_count': '2\n',
+    'sys/devices/system/edac/mc/mc0/ue_count': '1\n',
+    'sys/devices/system/edac/mc/mc0/ue_noinfo_count': '0\n',
+    'sys/devices/system/edac/mc/mc0/csrow0/ce_count': '8\n',
+    'sys/devices/system/edac/mc/mc0/csrow0/ue_count': '1\n',
     'sys/class/dmi/id/bios_vendor': 'SeaBIOS\n',
     'sys/class/dmi/id/bios_version': '1.16.2-debian-1.16.2-1\n',
     'sys/class/dmi/id/board_asset_tag': '\n',
@@ -432,7 +438,12 @@ test('thermal_zone, hwmon and cpufreq read sysfs where the kernel exposes them',
     'sys/class/dmi/id/product_name': 'Standard PC (Q35 + ICH9, 2009)\n',
   });
   try {
-    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['thermal_zone', 'hwmon', 'cpufreq', 'dmi'] }).render());
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['thermal_zone', 'hwmon', 'cpufreq', 'dmi', 'edac'] }).render());
+    assert.equal(p.value('node_edac_correctable_errors_total', { controller: '0' }), 10);
+    assert.equal(p.value('node_edac_uncorrectable_errors_total', { controller: '0' }), 1);
+    assert.equal(p.value('node_edac_csrow_correctable_errors_total', { controller: '0', csrow: 'unknown' }), 2);
+    assert.equal(p.value('node_edac_csrow_correctable_errors_total', { controller: '0', csrow: '0' }), 8);
+    assert.equal(p.value('node_edac_csrow_uncorrectable_errors_total', { controller: '0', csrow: '0' }), 1);
     // Only readable DMI files become labels.
     assert.equal(
       p.value('node_dmi_info', { bios_vendor: 'SeaBIOS', bios_version: '1.16.2-debian-1.16.2-1', board_asset_tag: '', product_name: 'Standard PC (Q35 + ICH9, 2009)', system_vendor: 'QEMU' }),

@@ -2,7 +2,7 @@ import { NoDataError } from '../collector.js';
 import { basename, dirname } from 'node:path';
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
-import { isNotExist, readDir, realPath, tryAttr } from '../procfs.js';
+import { isNotExist, readAttr, readDir, realPath, tryAttr } from '../procfs.js';
 
 /** node_thermal_zone_temp and node_cooling_device_* from /sys/class/thermal. */
 class ThermalZoneCollector implements Collector {
@@ -236,7 +236,51 @@ class DmiCollector implements Collector {
   }
 }
 
+/**
+ * node_edac_* ECC error counters per memory controller and csrow from
+ * /sys/devices/system/edac/mc. No EDAC driver means no series (node_exporter's
+ * empty glob), not a failure. Errors the controller could not attribute to a row
+ * are reported with csrow="unknown".
+ */
+class EdacCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const base = ctx.sys('devices/system/edac/mc');
+    let names: string[];
+    try {
+      names = await readDir(base);
+    } catch (err) {
+      if (isNotExist(err)) return;
+      throw err;
+    }
+    const ce = sink.counter('node_edac_correctable_errors_total', 'Total correctable memory errors.');
+    const ue = sink.counter('node_edac_uncorrectable_errors_total', 'Total uncorrectable memory errors.');
+    const rowCe = sink.counter('node_edac_csrow_correctable_errors_total', 'Total correctable memory errors for this csrow.');
+    const rowUe = sink.counter('node_edac_csrow_uncorrectable_errors_total', 'Total uncorrectable memory errors for this csrow.');
+    for (const mc of names.filter((n) => /^mc\d+$/.test(n))) {
+      const controller = mc.slice(2);
+      const dir = `${base}/${mc}`;
+      const [c, cn, u, un, entries] = await Promise.all([
+        readAttr(`${dir}/ce_count`),
+        readAttr(`${dir}/ce_noinfo_count`),
+        readAttr(`${dir}/ue_count`),
+        readAttr(`${dir}/ue_noinfo_count`),
+        readDir(dir),
+      ]);
+      ce.add1('controller', controller, Number(c));
+      ue.add1('controller', controller, Number(u));
+      rowCe.addLabels(['controller', controller, 'csrow', 'unknown'], Number(cn));
+      rowUe.addLabels(['controller', controller, 'csrow', 'unknown'], Number(un));
+      for (const row of entries.filter((n) => /^csrow\d+$/.test(n))) {
+        const [rc, ru] = await Promise.all([readAttr(`${dir}/${row}/ce_count`), readAttr(`${dir}/${row}/ue_count`)]);
+        rowCe.addLabels(['controller', controller, 'csrow', row.slice(5)], Number(rc));
+        rowUe.addLabels(['controller', controller, 'csrow', row.slice(5)], Number(ru));
+      }
+    }
+  }
+}
+
 export const hardwareCollectors: CollectorDef[] = [
+  { name: 'edac', defaultEnabled: true, create: () => new EdacCollector() },
   { name: 'dmi', defaultEnabled: true, create: () => new DmiCollector() },
   { name: 'thermal_zone', defaultEnabled: true, create: () => new ThermalZoneCollector() },
   { name: 'hwmon', defaultEnabled: true, create: () => new HwmonCollector() },
