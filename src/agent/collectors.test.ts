@@ -323,9 +323,15 @@ test('netclass: numeric and hex attributes, unreadable ones skipped, speed in by
     'sys/class/net/eth0/speed': '1000\n',
     'sys/class/net/eth0/carrier_changes': '2\n',
     'sys/class/net/bonding_masters': 'bond0\n',
+    'sys/class/net/bond0/bonding/slaves': 'eth1 eth2 eth3\n',
+    'sys/class/net/bond0/lower_eth1/bonding_slave/mii_status': 'up\n',
+    'sys/class/net/bond0/lower_eth2/bonding_slave/mii_status': 'down\n',
+    'sys/class/net/bond0/slave_eth3/bonding_slave/mii_status': 'up\n',
   });
   try {
-    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['netclass'] }).render());
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['netclass', 'bonding'] }).render());
+    assert.equal(p.value('node_bonding_slaves', { master: 'bond0' }), 3);
+    assert.equal(p.value('node_bonding_active', { master: 'bond0' }), 2);
     assert.equal(p.value('node_network_up', { device: 'eth0' }), 1);
     assert.equal(p.value('node_network_flags', { device: 'eth0' }), 4099);
     assert.equal(p.value('node_network_speed_bytes', { device: 'eth0' }), 125000000);
@@ -333,7 +339,7 @@ test('netclass: numeric and hex attributes, unreadable ones skipped, speed in by
     assert.equal(p.families.get('node_network_carrier_changes_total')!.type, 'counter');
     assert.equal(p.value('node_network_info', { address: '02:fc:00:00:00:01', broadcast: 'ff:ff:ff:ff:ff:ff', device: 'eth0', duplex: 'full', ifalias: '', operstate: 'up' }), 1);
     assert.equal(p.families.get('node_network_carrier'), undefined);
-    assert.equal(p.series('node_network_up').size, 1, 'bonding_masters is a file, not a device');
+    assert.deepEqual([...p.series('node_network_up').keys()].sort(), ['device=bond0', 'device=eth0'], 'bonding_masters is a file, not a device');
   } finally {
     fx.cleanup();
   }

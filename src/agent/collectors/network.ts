@@ -316,6 +316,39 @@ class ConntrackCollector implements Collector {
   }
 }
 
+/**
+ * node_bonding_slaves / node_bonding_active per bonding master, from
+ * /sys/class/net/bonding_masters and each slave's bonding_slave/mii_status.
+ */
+class BondingCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const root = ctx.sys('class/net');
+    let masters: string;
+    try {
+      masters = await readAttr(`${root}/bonding_masters`);
+    } catch (err) {
+      if (isNotExist(err)) throw new NoDataError('no bonding interfaces (no bonding_masters)');
+      throw err;
+    }
+    const slavesFam = sink.gauge('node_bonding_slaves', 'Number of configured slaves per bonding interface.');
+    const activeFam = sink.gauge('node_bonding_active', 'Number of active slaves per bonding interface.');
+    for (const master of fields(masters)) {
+      const slaves = fields(await readAttr(`${root}/${master}/bonding/slaves`));
+      const states = await Promise.all(
+        slaves.map((slave) =>
+          readAttr(`${root}/${master}/lower_${slave}/bonding_slave/mii_status`).catch((err: unknown) => {
+            // Older kernels name the link slave_<dev>.
+            if (isNotExist(err)) return readAttr(`${root}/${master}/slave_${slave}/bonding_slave/mii_status`);
+            throw err;
+          }),
+        ),
+      );
+      slavesFam.add1('master', master, slaves.length);
+      activeFam.add1('master', master, states.filter((st) => st.trim() === 'up').length);
+    }
+  }
+}
+
 function devFilter(o: { inc?: string; exc?: string }, flag: string, def: string): [RegExp | undefined, RegExp | undefined] {
   if (o.inc && o.exc) throw new Error(`--collector.${flag}.device-exclude and --collector.${flag}.device-include are mutually exclusive`);
   if (o.inc) return [undefined, flagRegex(`collector.${flag}.device-include`, o.inc)];
@@ -343,4 +376,5 @@ export const networkCollectors: CollectorDef[] = [
   { name: 'arp', defaultEnabled: true, create: () => new ArpCollector() },
   { name: 'udp_queues', defaultEnabled: true, create: () => new UdpQueuesCollector() },
   { name: 'conntrack', defaultEnabled: true, create: () => new ConntrackCollector() },
+  { name: 'bonding', defaultEnabled: true, create: () => new BondingCollector() },
 ];
