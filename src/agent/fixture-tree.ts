@@ -1,10 +1,12 @@
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { NodeCollectorOptions } from './collector.js';
 import type { ParsedFamily } from './textformat.js';
 import { parseTextFormat } from './textformat.js';
 
 /**
- * Test support (kept out of index.ts): writes a tree of files imitating /proc or
+ * Test support (kept out of index.ts; it cannot use testutil, which only *.test.ts may import): writes a tree of files imitating /proc or
  * /sys, and reads exposition pages back into a lookup by series.
  * Values starting with "->" become symlinks.
  */
@@ -15,6 +17,14 @@ export function writeTree(root: string, files: Record<string, string>): void {
     if (content.startsWith('->')) symlinkSync(content.slice(2), p);
     else writeFileSync(p, content);
   }
+}
+
+/** A temp dir with proc/, sys/, root/ and udev/ trees, and collector options pointing at them. */
+export function fixture(files: Record<string, string>): { root: string; cleanup: () => void; opts: NodeCollectorOptions } {
+  const path = mkdtempSync(join(tmpdir(), 'vigil-agent-fx-'));
+  writeTree(path, files);
+  const t = { path, cleanup: (): void => rmSync(path, { recursive: true, force: true }) };
+  return { root: t.path, cleanup: t.cleanup, opts: { procfs: join(t.path, 'proc'), sysfs: join(t.path, 'sys'), rootfs: join(t.path, 'root'), udevData: join(t.path, 'udev') } };
 }
 
 export function makeUnreadable(path: string): void {

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fixture, readPage, writeTree } from '../fixture-tree.js';
+import { createNodeCollector } from '../index.js';
+
+const STAT = `cpu  300 0 200 10000 5 0 1 0 0 0
+cpu0 100 2 50 5000 3 1 1 4 7 9
+cpu1 200 0 150 5000 2 0 0 0 0 0
+intr 252536 0 9 0
+ctxt 731262
+btime 1795320538
+processes 7477
+procs_running 2
+procs_blocked 1
+softirq 1 2 3
+`;
+
+test('cpu and stat: ticks become seconds, guest modes, counters never go backwards', async () => {
+  const fx = fixture({ 'proc/stat': STAT });
+  try {
+    const c = createNodeCollector({ ...fx.opts, collectors: ['cpu', 'stat'] });
+    let p = readPage(await c.render());
+    assert.equal(p.value('node_cpu_seconds_total', { cpu: '0', mode: 'user' }), 1);
+    assert.equal(p.value('node_cpu_seconds_total', { cpu: '0', mode: 'steal' }), 0.04);
+    assert.equal(p.value('node_cpu_seconds_total', { cpu: '1', mode: 'idle' }), 50);
+    assert.equal(p.value('node_cpu_guest_seconds_total', { cpu: '0', mode: 'user' }), 0.07);
+    assert.equal(p.value('node_cpu_guest_seconds_total', { cpu: '0', mode: 'nice' }), 0.09);
+    assert.equal(p.series('node_cpu_seconds_total').size, 16);
+    assert.equal(p.value('node_intr_total'), 252536);
+    assert.equal(p.value('node_context_switches_total'), 731262);
+    assert.equal(p.value('node_boot_time_seconds'), 1795320538);
+    assert.equal(p.value('node_forks_total'), 7477);
+    assert.equal(p.value('node_procs_blocked'), 1);
+    // iowait of cpu0 drops from 3 to 1 ticks: the exported counter stays at 0.03.
+    writeTree(fx.root, { 'proc/stat': STAT.replace('cpu0 100 2 50 5000 3', 'cpu0 110 2 50 5000 1') });
+    p = readPage(await c.render());
+    assert.equal(p.value('node_cpu_seconds_total', { cpu: '0', mode: 'iowait' }), 0.03);
+    assert.equal(p.value('node_cpu_seconds_total', { cpu: '0', mode: 'user' }), 1.1);
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test('meminfo: parenthesised keys, kB to bytes, unitless HugePages', async () => {
+  const fx = fixture({
+    'proc/meminfo': 'MemTotal:       24684000 kB\nActive(anon):     1000 kB\nHugePages_Total:       4\nHugepagesize:       2048 kB\n',
+  });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['meminfo'] }).render());
+    assert.equal(p.value('node_memory_MemTotal_bytes'), 24684000 * 1024);
+    assert.equal(p.value('node_memory_Active_anon_bytes'), 1024000);
+    assert.equal(p.value('node_memory_HugePages_Total'), 4);
+    assert.equal(p.families.get('node_memory_HugePages_Total')!.help, 'Memory information field HugePages_Total.');
+    assert.equal(p.families.get('node_memory_Active_anon_bytes')!.type, 'gauge');
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test('kernel collectors: loadavg, filefd, entropy, pressure, schedstat, conntrack, os, uname, time', async () => {
+  const fx = fixture({
+    'proc/loadavg': '1.54 0.43 0.15 2/300 1234\n',
+    'proc/sys/fs/file-nr': '699\t0\t2466170\n',
+    'proc/sys/kernel/random/entropy_avail': '256\n',
+    'proc/sys/kernel/random/poolsize': '256\n',
+    'proc/pressure/cpu': 'some avg10=0.00 avg60=0.00 avg300=0.00 total=22188337\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n',
+    'proc/pressure/io': 'some avg10=0.00 avg60=0.00 avg300=0.00 total=3705550\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=3324025\n',
+    'proc/pressure/memory': 'some avg10=0.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=4\n',
+    'proc/schedstat': 'version 15\ntimestamp 4294\ncpu0 0 0 0 0 0 0 193905409644830 1000000000 2671310666\ndomain0 3 1 2 3\n',
+    'proc/sys/net/netfilter/nf_conntrack_count': '12\n',
+    'proc/sys/net/netfilter/nf_conntrack_max': '262144\n',
+    'proc/net/stat/nf_conntrack':
+      'entries  searched found new invalid ignore delete delete_list insert insert_failed drop early_drop icmp_error  expect_new expect_create expect_delete search_restart\n0000000c  00000000 00000001 00000000 00000002 00000003 00000000 00000000 00000004 00000000 00000005 00000000 00000000  00000000 00000000 00000000 00000006\n0000000c  00000000 00000001 00000000 00000002 00000003 00000000 00000000 00000004 00000000 00000005 00000000 00000000  00000000 00000000 00000000 00000006\n',
+    'root/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n# comment\nVARIANT=\'Server \\"x\\"\'\n',
+    'sys/devices/system/clocksource/clocksource0/available_clocksource': 'kvm-clock tsc \n',
+    'sys/devices/system/clocksource/clocksource0/current_clocksource': 'tsc\n',
+  });
+  try {
+    const p = readPage(
+      await createNodeCollector({ ...fx.opts, collectors: ['loadavg', 'filefd', 'entropy', 'pressure', 'schedstat', 'conntrack', 'os', 'uname', 'time'] }).render(),
+    );
+    assert.equal(p.value('node_load1'), 1.54);
+    assert.equal(p.value('node_load15'), 0.15);
+    assert.equal(p.value('node_filefd_allocated'), 699);
+    assert.equal(p.value('node_filefd_maximum'), 2466170);
+    assert.equal(p.value('node_entropy_available_bits'), 256);
+    assert.equal(p.value('node_pressure_cpu_waiting_seconds_total'), 22.188337);
+    assert.equal(p.value('node_pressure_io_stalled_seconds_total'), 3324025 / 1000 / 1000);
+    assert.equal(p.value('node_pressure_memory_stalled_seconds_total'), 4e-6);
+    assert.equal(p.value('node_schedstat_running_seconds_total', { cpu: '0' }), 193905.40964483);
+    assert.equal(p.value('node_schedstat_waiting_seconds_total', { cpu: '0' }), 1);
+    assert.equal(p.value('node_schedstat_timeslices_total', { cpu: '0' }), 2671310666);
+    assert.equal(p.value('node_nf_conntrack_entries'), 12);
+    assert.equal(p.value('node_nf_conntrack_entries_limit'), 262144);
+    assert.equal(p.value('node_nf_conntrack_stat_found'), 2);
+    assert.equal(p.value('node_nf_conntrack_stat_search_restart'), 12);
+    assert.equal(p.value('node_nf_conntrack_stat_drop'), 10);
+    assert.equal(
+      p.value('node_os_info', {
+        build_id: '', id: 'debian', id_like: '', image_id: '', image_version: '', name: 'Debian GNU/Linux', pretty_name: 'Debian GNU/Linux 12 (bookworm)',
+        variant: 'Server \\"x\\"', variant_id: '', version: '12 (bookworm)', version_codename: 'bookworm', version_id: '12',
+      }),
+      1,
+    );
+    assert.equal(p.value('node_os_version', { id: 'debian', id_like: '', name: 'Debian GNU/Linux' }), 12);
+    assert.equal(p.series('node_uname_info').size, 1);
+    assert.ok(Math.abs(p.value('node_time_seconds')! - Date.now() / 1000) < 5);
+    assert.equal(p.value('node_time_clocksource_available_info', { clocksource: 'kvm-clock', device: '0' }), 1);
+    assert.equal(p.value('node_time_clocksource_current_info', { clocksource: 'tsc', device: '0' }), 1);
+    for (const c of ['loadavg', 'filefd', 'entropy', 'pressure', 'schedstat', 'conntrack', 'os', 'uname', 'time']) {
+      assert.equal(p.value('node_scrape_collector_success', { collector: c }), 1, c);
+    }
+  } finally {
+    fx.cleanup();
+  }
+});
+
+const MDSTAT = `Personalities : [raid1] [raid0] [raid6] [raid5] [raid4]
+md3 : active raid6 sda1[8] sdh1[7] sdg1[6] sdf1[5] sde1[11] sdd1[3] sdc1[10] sdb1[9] sdi1[12](S) sdj1[13](S)
+      5853468288 blocks super 1.2 level 6, 64k chunk, algorithm 2 [8/8] [UUUUUUUU]
+
+md127 : active raid1 sdi2[0] sdj2[1](F)
+      312319552 blocks [2/1] [U_]
+      [=>...................]  recovery =  8.5% (26604544/312319552) finish=32.1min speed=148166K/sec
+
+md0 : active raid0 sdb2[1] sdc2[0]
+      1024 blocks super 1.2 512k chunks
+
+md4 : inactive sdd2[0](S)
+      4883648 blocks
+
+md6 : active raid1 sde2[0] sdf2[1]
+      195310144 blocks [2/2] [UU]
+      bitmap: 0/2 pages [0KB], 65536KB chunk
+      [===>.................]  check = 15.3% (29880576/195310144) finish=19.2min speed=143284K/sec
+
+md8 : active raid1 sdg2[0] sdh2[1]
+      195310144 blocks [2/2] [UU]
+        resync=PENDING
+
+unused devices: <none>
+`;
+
+test('mdadm: raid levels, failed/spare disks, recovery, check, pending resync, bitmap lines', async () => {
+  const fx = fixture({ 'proc/mdstat': MDSTAT });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['mdadm'] }).render());
+    assert.equal(p.value('node_md_disks_required', { device: 'md3' }), 8);
+    assert.equal(p.value('node_md_disks', { device: 'md3', state: 'active' }), 8);
+    assert.equal(p.value('node_md_disks', { device: 'md3', state: 'spare' }), 2);
+    assert.equal(p.value('node_md_blocks', { device: 'md3' }), 5853468288);
+    assert.equal(p.value('node_md_state', { device: 'md3', state: 'active' }), 1);
+    assert.equal(p.value('node_md_disks', { device: 'md127', state: 'failed' }), 1);
+    assert.equal(p.value('node_md_disks', { device: 'md127', state: 'active' }), 1);
+    assert.equal(p.value('node_md_state', { device: 'md127', state: 'recovering' }), 1);
+    assert.equal(p.value('node_md_state', { device: 'md127', state: 'active' }), 0);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md127' }), 26604544);
+    assert.equal(p.value('node_md_disks_required', { device: 'md0' }), 2);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md0' }), 1024);
+    assert.equal(p.value('node_md_state', { device: 'md4', state: 'inactive' }), 1);
+    assert.equal(p.value('node_md_disks_required', { device: 'md4' }), 0);
+    assert.equal(p.value('node_md_state', { device: 'md6', state: 'check' }), 1);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md6' }), 29880576);
+    assert.equal(p.value('node_md_state', { device: 'md8', state: 'resync' }), 1);
+    assert.equal(p.value('node_md_blocks_synced', { device: 'md8' }), 0);
+    assert.equal(p.series('node_md_state').size, 30);
+    // A malformed status line fails the collector with the line number.
+    writeTree(fx.root, { 'proc/mdstat': 'md1 : active raid1 sda1[0]\n      garbage\n\n\n' });
+    const bad = readPage(await createNodeCollector({ ...fx.opts, collectors: ['mdadm'] }).render());
+    assert.equal(bad.value('node_scrape_collector_success', { collector: 'mdadm' }), 0);
+  } finally {
+    fx.cleanup();
+  }
+});
