@@ -65,6 +65,18 @@ export interface NodeCollectorOptions {
   systemdUnitExclude?: string;
   /** --collector.cpu.guest (default true). */
   cpuGuest?: boolean;
+  /** --collector.cpu.info: node_cpu_info from /proc/cpuinfo. */
+  cpuInfo?: boolean;
+  /** --collector.cpu.info.flags-include / bugs-include: node_cpu_flag_info / node_cpu_bug_info for matching entries. */
+  cpuInfoFlagsInclude?: string;
+  cpuInfoBugsInclude?: string;
+  /** --collector.stat.softirq: node_softirqs_total per vector. */
+  statSoftirq?: boolean;
+  /** --collector.arp.device-include / device-exclude. */
+  arpDeviceInclude?: string;
+  arpDeviceExclude?: string;
+  /** --collector.netclass.ignore-invalid-speed: drop node_network_speed_bytes when the kernel reports -1. */
+  netclassIgnoreInvalidSpeed?: boolean;
   /** Emit node_exporter_build_info (default true). */
   buildInfo?: boolean;
   logger?: Logger;

@@ -20,6 +20,10 @@ const GAPS: Array<[RegExp, string]> = [
   [/^go_/, 'Go runtime metrics: Vigil runs on Node.js'],
 ];
 
+/** Default-off families switched on in both, so they are compared too. */
+const OPTIONAL_FLAGS = ['--collector.cpu.info', '--collector.cpu.info.flags-include=^(aes|avx.*|sse.*)$', '--collector.cpu.info.bugs-include=.*', '--collector.stat.softirq'];
+const OPTIONAL = { cpuInfo: true, cpuInfoFlagsInclude: '^(aes|avx.*|sse.*)$', cpuInfoBugsInclude: '.*', statSoftirq: true };
+
 /** Series whose label values legitimately differ (promhttp codes appear as requests are counted). */
 const DIFFERENT_LABEL_VALUES = new Set(['node_exporter_build_info', 'promhttp_metric_handler_requests_total']);
 
@@ -47,11 +51,18 @@ test('differential: Vigil collectors vs prometheus-node-exporter 1.5', { skip: s
   const port = await freePort();
   const ne = await startProcess(
     NE!,
-    [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', ...collectors.map((c) => `--collector.${c}`), '--collector.timex', `--collector.textfile.directory=${tf}`],
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--collector.disable-defaults',
+      ...collectors.map((c) => `--collector.${c}`),
+      '--collector.timex',
+      `--collector.textfile.directory=${tf}`,
+      ...OPTIONAL_FLAGS,
+    ],
     { readyUrl: `http://127.0.0.1:${port}/metrics` },
   );
   try {
-    const vigil = createNodeCollector({ collectors, textfileDirectory: tf });
+    const vigil = createNodeCollector({ collectors, textfileDirectory: tf, ...OPTIONAL });
     const neUrl = `http://127.0.0.1:${port}/metrics`;
     const t0 = Date.now();
     const a1 = readPage(await scrape(neUrl));
@@ -65,7 +76,7 @@ test('differential: Vigil collectors vs prometheus-node-exporter 1.5', { skip: s
     // Which Vigil collector produces which family (for the coverage table).
     const owner = new Map<string, string>();
     for (const c of collectors) {
-      const p = readPage(await createNodeCollector({ collectors: [c], textfileDirectory: tf, buildInfo: false }).render());
+      const p = readPage(await createNodeCollector({ collectors: [c], textfileDirectory: tf, buildInfo: false, ...OPTIONAL }).render());
       for (const f of p.families.keys()) if (!f.startsWith('node_scrape_collector_')) owner.set(f, c);
     }
 
@@ -95,7 +106,7 @@ test('differential: Vigil collectors vs prometheus-node-exporter 1.5', { skip: s
     for (const name of v1.families.keys()) if (!a1.families.has(name)) problems.push(`extra family ${name} (node_exporter does not expose it here)`);
 
     // Stable values agree exactly.
-    const exact = ['node_memory_MemTotal_bytes', 'node_memory_SwapTotal_bytes', 'node_boot_time_seconds', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_readonly', 'node_filefd_maximum', 'node_entropy_pool_size_bits', 'node_network_mtu_bytes', 'node_network_iface_id', 'node_os_version', 'node_scrape_collector_success', 'node_textfile_scrape_error', 'app_jobs_total', 'plain_gauge'];
+    const exact = ['node_cpu_info', 'node_cpu_flag_info', 'node_cpu_bug_info', 'node_memory_MemTotal_bytes', 'node_memory_SwapTotal_bytes', 'node_boot_time_seconds', 'node_filesystem_size_bytes', 'node_filesystem_files', 'node_filesystem_readonly', 'node_filefd_maximum', 'node_entropy_pool_size_bits', 'node_network_mtu_bytes', 'node_network_iface_id', 'node_os_version', 'node_scrape_collector_success', 'node_textfile_scrape_error', 'app_jobs_total', 'plain_gauge'];
     for (const name of exact) {
       for (const [k, v] of a1.series(name)) {
         if (k === 'collector=timex') continue;

@@ -23,5 +23,14 @@ test('collector flags: disable-defaults, explicit enables, --no-collector, alias
   assert.equal(o.diskstatsDeviceInclude, '^sd');
   assert.equal(o.diskstatsDeviceExclude, undefined);
   assert.throws(() => createNodeCollector({ collectors: ['nope'] }), /unknown collector/);
+  // node_exporter options without an effect in Vigil are accepted, so unit files carry over.
+  const compat = opts(['--no-collector.netdev.netlink', '--collector.ntp.server=10.0.0.1', '--runtime.gomaxprocs=2', '--collector.systemd.enable-task-metrics']);
+  assert.ok(compat.collectors!.includes('netdev'));
+  const info = opts(['--collector.cpu.info', '--collector.cpu.info.flags-include=^avx', '--collector.stat.softirq', '--collector.arp.device-exclude=^lo$', '--collector.netclass.ignore-invalid-speed']);
+  assert.equal(info.cpuInfo, true);
+  assert.equal(info.cpuInfoFlagsInclude, '^avx');
+  assert.equal(info.statSoftirq, true);
+  assert.equal(info.arpDeviceExclude, '^lo$');
+  assert.equal(info.netclassIgnoreInvalidSpeed, true);
   assert.throws(() => createNodeCollector({ collectors: ['vmstat'], vmstatFields: '(' }), /--collector\.vmstat\.fields: invalid regular expression/);
 });

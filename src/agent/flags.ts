@@ -16,6 +16,23 @@ const NOT_IMPLEMENTED = [
   'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'tcpstat', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
 ];
 
+/**
+ * Options of node_exporter 1.5 that Vigil accepts but does not act on (they belong
+ * to unimplemented collectors or to Go's runtime), so command lines carry over.
+ */
+const IGNORED_BOOL = [
+  'collector.bcache.priorityStats', 'collector.netclass.netlink', 'collector.netclass_rtnl.with-stats', 'collector.netdev.address-info',
+  'collector.netdev.enable-detailed-metrics', 'collector.netdev.netlink', 'collector.ntp.server-is-local', 'collector.rapl.enable-zone-label',
+  'collector.systemd.enable-restarts-metrics', 'collector.systemd.enable-start-time-metrics', 'collector.systemd.enable-task-metrics',
+];
+const IGNORED_VALUE = [
+  'collector.ethtool.device-exclude', 'collector.ethtool.device-include', 'collector.ethtool.metrics-include', 'collector.ipvs.backend-labels',
+  'collector.ntp.ip-ttl', 'collector.ntp.local-offset-tolerance', 'collector.ntp.max-distance', 'collector.ntp.protocol-version', 'collector.ntp.server',
+  'collector.ntp.server-port', 'collector.perf.cpus', 'collector.perf.tracepoint', 'collector.powersupply.ignored-supplies', 'collector.qdisc.fixtures',
+  'collector.qdisk.device-exclude', 'collector.qdisk.device-include', 'collector.runit.servicedir', 'collector.supervisord.url', 'collector.sysctl.include',
+  'collector.sysctl.include-info', 'collector.tapestats.ignored-devices', 'collector.wifi.fixtures', 'runtime.gomaxprocs',
+];
+
 /** Names from hand-written unit files (e.g. the seeds' --collector.memory) mapped to real collectors. */
 const ALIASES: Record<string, string> = { memory: 'meminfo', disk: 'diskstats', network: 'netdev' };
 
@@ -31,6 +48,13 @@ export function collectorFlagSpecs(): FlagSpec[] {
     { name: 'path.udev.data', kind: 'string', default: DEFAULTS.udevData, help: 'udev data path.' },
     { name: 'collector.disable-defaults', kind: 'bool', help: 'Set all collectors to disabled by default.' },
     { name: 'collector.cpu.guest', kind: 'bool', default: true, help: 'Enables metric node_cpu_guest_seconds_total' },
+    { name: 'collector.cpu.info', kind: 'bool', help: 'Enables metric cpu_info' },
+    { name: 'collector.cpu.info.flags-include', kind: 'string', help: 'Filter the `flags` field in cpuInfo with a value that must be a regular expression' },
+    { name: 'collector.cpu.info.bugs-include', kind: 'string', help: 'Filter the `bugs` field in cpuInfo with a value that must be a regular expression' },
+    { name: 'collector.stat.softirq', kind: 'bool', help: 'Export softirq calls per vector' },
+    { name: 'collector.arp.device-include', kind: 'string', help: 'Regexp of arp devices to include (mutually exclusive to device-exclude).' },
+    { name: 'collector.arp.device-exclude', kind: 'string', help: 'Regexp of arp devices to exclude (mutually exclusive to device-include).' },
+    { name: 'collector.netclass.ignore-invalid-speed', kind: 'bool', help: 'Ignore devices where the speed is invalid.' },
     { name: 'collector.diskstats.device-exclude', kind: 'string', default: DEFAULTS.diskstatsDeviceExclude, help: 'Regexp of diskstats devices to exclude (mutually exclusive to device-include).' },
     { name: 'collector.diskstats.device-include', kind: 'string', help: 'Regexp of diskstats devices to include (mutually exclusive to device-exclude).' },
     { name: 'collector.filesystem.mount-points-exclude', kind: 'string', default: DEFAULTS.filesystemMountPointsExclude, help: 'Regexp of mount points to exclude for filesystem collector.' },
@@ -51,6 +75,8 @@ export function collectorFlagSpecs(): FlagSpec[] {
     specs.push({ name: `collector.${c.name}`, kind: 'bool', default: c.defaultEnabled, help: `Enable the ${c.name} collector (default: ${c.defaultEnabled ? 'enabled' : 'disabled'}).` });
   }
   for (const n of NOT_IMPLEMENTED) specs.push({ name: `collector.${n}`, kind: 'bool', hidden: true, help: `node_exporter's ${n} collector (not implemented; accepted and ignored)` });
+  for (const n of IGNORED_BOOL) specs.push({ name: n, kind: 'bool', hidden: true, help: 'node_exporter option (accepted and ignored)' });
+  for (const n of IGNORED_VALUE) specs.push({ name: n, kind: 'strings', hidden: true, help: 'node_exporter option (accepted and ignored)' });
   for (const a of Object.keys(ALIASES)) specs.push({ name: `collector.${a}`, kind: 'bool', hidden: true, help: `alias of --collector.${ALIASES[a]}` });
   return specs;
 }
@@ -76,6 +102,9 @@ export function nodeCollectorOptionsFromFlags(flags: ParsedFlags, logger?: Logge
       logger?.warn({ collector: n }, 'collector is not implemented by Vigil; ignoring it (see docs/agent.md)');
     }
   }
+  for (const n of [...IGNORED_BOOL, ...IGNORED_VALUE]) {
+    if (flags.explicit.has(n)) logger?.warn({ flag: `--${n}` }, 'node_exporter option has no effect in Vigil; ignoring it');
+  }
   const str = (name: string): string | undefined => (flags.explicit.has(name) ? flags.string(name) : undefined);
   const pick = (inc: string, exc: string, deprecated?: string): [string | undefined, string | undefined] => {
     const i = str(inc);
@@ -92,6 +121,13 @@ export function nodeCollectorOptionsFromFlags(flags: ParsedFlags, logger?: Logge
     udevData: flags.string('path.udev.data'),
     collectors: enabled.sort(),
     cpuGuest: flags.bool('collector.cpu.guest'),
+    cpuInfo: flags.bool('collector.cpu.info'),
+    cpuInfoFlagsInclude: str('collector.cpu.info.flags-include'),
+    cpuInfoBugsInclude: str('collector.cpu.info.bugs-include'),
+    statSoftirq: flags.bool('collector.stat.softirq'),
+    arpDeviceInclude: str('collector.arp.device-include'),
+    arpDeviceExclude: str('collector.arp.device-exclude'),
+    netclassIgnoreInvalidSpeed: flags.bool('collector.netclass.ignore-invalid-speed'),
     diskstatsDeviceInclude: diskInc,
     diskstatsDeviceExclude: diskExc,
     netdevDeviceInclude: netInc,

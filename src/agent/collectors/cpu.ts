@@ -1,5 +1,5 @@
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
-import { fields, lines } from '../collector.js';
+import { fields, flagRegex, lines } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
 import { isNotExist, readDir, tryAttr, readText } from '../procfs.js';
 
@@ -19,10 +19,16 @@ class CpuCollector implements Collector {
   /** When thermal_throttle was last found missing; re-checked every 5 minutes, not every scrape. */
   private noThrottleAt = -Infinity;
 
-  constructor(private readonly guest: boolean) {}
+  constructor(
+    private readonly guest: boolean,
+    private readonly info: boolean,
+    private readonly flagsInclude: RegExp | undefined,
+    private readonly bugsInclude: RegExp | undefined,
+  ) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const text = await readText(ctx.proc('stat'), true);
+    const [text, cpuinfo] = await Promise.all([readText(ctx.proc('stat'), true), this.info ? readText(ctx.proc('cpuinfo')) : undefined]);
+    if (cpuinfo !== undefined) this.cpuInfo(sink, cpuinfo);
     const seconds = sink.counter('node_cpu_seconds_total', 'Seconds the CPUs spent in each mode.');
     const guest = this.guest ? sink.counter('node_cpu_guest_seconds_total', 'Seconds the CPUs spent in guests (VMs) for each mode.') : undefined;
     const seen = new Set<string>();
@@ -51,6 +57,35 @@ class CpuCollector implements Collector {
     // CPUs that went offline lose their history (node_exporter resets on hotplug too).
     for (const k of this.prev.keys()) if (!seen.has(k)) this.prev.delete(k);
     await this.throttles(sink, ctx, cpus);
+  }
+
+  /** node_cpu_info per logical CPU, and the first CPU's flags/bugs filtered by the include regexes. */
+  private cpuInfo(sink: MetricSink, text: string): void {
+    const info = sink.gauge('node_cpu_info', 'CPU information from /proc/cpuinfo.');
+    let first = true;
+    for (const block of text.split(/\n\s*\n/)) {
+      const kv = new Map<string, string>();
+      for (const line of block.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) kv.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      }
+      if (!kv.has('processor')) continue;
+      const g = (k: string): string => kv.get(k) ?? '';
+      info.addLabels(
+        ['cachesize', g('cache size'), 'core', g('core id'), 'cpu', g('processor'), 'family', g('cpu family'), 'microcode', g('microcode'), 'model', g('model'), 'model_name', g('model name'), 'package', g('physical id'), 'stepping', g('stepping'), 'vendor', g('vendor_id')],
+        1,
+      );
+      if (!first) continue;
+      first = false;
+      if (this.flagsInclude) {
+        const fam = sink.gauge('node_cpu_flag_info', 'The `flags` field of CPU information from /proc/cpuinfo taken from the first core.');
+        for (const f of fields(g('flags')).filter((x) => this.flagsInclude!.test(x)).sort()) fam.add1('flag', f, 1);
+      }
+      if (this.bugsInclude) {
+        const fam = sink.gauge('node_cpu_bug_info', 'The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.');
+        for (const b of fields(g('bugs')).filter((x) => this.bugsInclude!.test(x)).sort()) fam.add1('bug', b, 1);
+      }
+    }
   }
 
   private async throttles(sink: MetricSink, ctx: CollectContext, cpus: string[]): Promise<void> {
@@ -129,6 +164,16 @@ class CpufreqCollector implements Collector {
 }
 
 export const cpuCollectors: CollectorDef[] = [
-  { name: 'cpu', defaultEnabled: true, create: (o) => new CpuCollector(o.cpuGuest ?? true) },
+  {
+    name: 'cpu',
+    defaultEnabled: true,
+    create: (o) =>
+      new CpuCollector(
+        o.cpuGuest ?? true,
+        o.cpuInfo ?? false,
+        o.cpuInfoFlagsInclude ? flagRegex('collector.cpu.info.flags-include', o.cpuInfoFlagsInclude) : undefined,
+        o.cpuInfoBugsInclude ? flagRegex('collector.cpu.info.bugs-include', o.cpuInfoBugsInclude) : undefined,
+      ),
+  },
   { name: 'cpufreq', defaultEnabled: true, create: () => new CpufreqCollector() },
 ];

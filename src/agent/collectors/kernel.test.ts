@@ -41,6 +41,31 @@ test('cpu and stat: ticks become seconds, guest modes, counters never go backwar
   }
 });
 
+test('cpu info, flags and bugs from /proc/cpuinfo; softirq vectors from /proc/stat', async () => {
+  const cpuinfo = (n: number): string =>
+    `processor\t: ${n}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmodel name\t: Intel(R) Xeon(R)\nstepping\t: 7\nmicrocode\t: 0x5003\ncache size\t: 36608 KB\nphysical id\t: 0\ncore id\t\t: ${n}\nflags\t\t: fpu sse sse2 aes avx avx2\nbugs\t\t: spectre_v1 mds\n`;
+  const fx = fixture({ 'proc/stat': STAT, 'proc/cpuinfo': cpuinfo(0) + '\n' + cpuinfo(1) + '\n' });
+  try {
+    const p = readPage(
+      await createNodeCollector({ ...fx.opts, collectors: ['cpu', 'stat'], cpuInfo: true, cpuInfoFlagsInclude: '^avx', cpuInfoBugsInclude: 'spectre', statSoftirq: true }).render(),
+    );
+    const labels = { cachesize: '36608 KB', core: '1', cpu: '1', family: '6', microcode: '0x5003', model: '85', model_name: 'Intel(R) Xeon(R)', package: '0', stepping: '7', vendor: 'GenuineIntel' };
+    assert.equal(p.value('node_cpu_info', labels), 1);
+    assert.equal(p.series('node_cpu_info').size, 2);
+    assert.deepEqual([...p.series('node_cpu_flag_info').keys()], ['flag=avx', 'flag=avx2']);
+    assert.deepEqual([...p.series('node_cpu_bug_info').keys()], ['bug=spectre_v1']);
+    // softirq line "1 2 3": total 1, then hi=2, timer=3.
+    assert.equal(p.value('node_softirqs_total', { vector: 'hi' }), 2);
+    assert.equal(p.value('node_softirqs_total', { vector: 'timer' }), 3);
+    assert.equal(p.series('node_softirqs_total').size, 2);
+    const off = readPage(await createNodeCollector({ ...fx.opts, collectors: ['cpu', 'stat'] }).render());
+    assert.equal(off.families.get('node_cpu_info'), undefined);
+    assert.equal(off.families.get('node_softirqs_total'), undefined);
+  } finally {
+    fx.cleanup();
+  }
+});
+
 test('meminfo: parenthesised keys, kB to bytes, unitless HugePages', async () => {
   const fx = fixture({
     'proc/meminfo': 'MemTotal:       24684000 kB\nActive(anon):     1000 kB\nHugePages_Total:       4\nHugepagesize:       2048 kB\n',

@@ -16,7 +16,12 @@ class LoadavgCollector implements Collector {
   }
 }
 
+/** Names of the per-vector counts on /proc/stat's softirq line, in kernel order. */
+const SOFTIRQ_VECTORS = ['hi', 'timer', 'net_tx', 'net_rx', 'block', 'block_iopoll', 'tasklet', 'sched', 'hrtimer', 'rcu'];
+
 class StatCollector implements Collector {
+  constructor(private readonly softirq: boolean) {}
+
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const text = await readText(ctx.proc('stat'), true);
     for (const line of lines(text)) {
@@ -41,6 +46,13 @@ class StatCollector implements Collector {
         case 'procs_blocked':
           sink.gauge('node_procs_blocked', 'Number of processes blocked waiting for I/O to complete.').add(Number(line.slice(sp + 1)));
           break;
+        case 'softirq': {
+          if (!this.softirq) break;
+          const f = fields(line);
+          const fam = sink.counter('node_softirqs_total', 'Number of softirq calls.');
+          SOFTIRQ_VECTORS.forEach((v, i) => f[i + 2] !== undefined && fam.add1('vector', v, Number(f[i + 2])));
+          break;
+        }
       }
     }
   }
@@ -251,7 +263,7 @@ class SelinuxCollector implements Collector {
 
 export const kernelCollectors: CollectorDef[] = [
   { name: 'loadavg', defaultEnabled: true, create: () => new LoadavgCollector() },
-  { name: 'stat', defaultEnabled: true, create: () => new StatCollector() },
+  { name: 'stat', defaultEnabled: true, create: (o) => new StatCollector(o.statSoftirq ?? false) },
   { name: 'filefd', defaultEnabled: true, create: () => new FilefdCollector() },
   { name: 'entropy', defaultEnabled: true, create: () => new EntropyCollector() },
   { name: 'pressure', defaultEnabled: true, create: () => new PressureCollector() },

@@ -44,6 +44,8 @@ test('network collectors: netdev exclusion, netstat/snmp6 names, sockstat mem_by
     assert.equal(p.value('node_udp_queues', { ip: 'v6', queue: 'rx' }), undefined);
     assert.equal(p.value('node_arp_entries', { device: 'eth0' }), 2);
     assert.equal(p.value('node_arp_entries', { device: 'eth1' }), 1);
+    const arp = readPage(await createNodeCollector({ ...fx.opts, collectors: ['arp'], arpDeviceExclude: '^eth0$' }).render());
+    assert.deepEqual([...arp.series('node_arp_entries').keys()], ['device=eth1']);
   } finally {
     fx.cleanup();
   }
@@ -59,6 +61,8 @@ test('netclass: numeric and hex attributes, unreadable ones skipped, speed in by
     'sys/class/net/eth0/dev_id': '0x0\n',
     'sys/class/net/eth0/mtu': '1500\n',
     'sys/class/net/eth0/speed': '1000\n',
+    'sys/class/net/tap0/speed': '-1\n',
+    'sys/class/net/tap0/operstate': 'unknown\n',
     'sys/class/net/eth0/carrier_changes': '2\n',
     'sys/class/net/bonding_masters': 'bond0\n',
     'sys/class/net/bond0/bonding/slaves': 'eth1 eth2 eth3\n',
@@ -73,11 +77,15 @@ test('netclass: numeric and hex attributes, unreadable ones skipped, speed in by
     assert.equal(p.value('node_network_up', { device: 'eth0' }), 1);
     assert.equal(p.value('node_network_flags', { device: 'eth0' }), 4099);
     assert.equal(p.value('node_network_speed_bytes', { device: 'eth0' }), 125000000);
+    assert.equal(p.value('node_network_speed_bytes', { device: 'tap0' }), -125000);
+    const ignoring = readPage(await createNodeCollector({ ...fx.opts, collectors: ['netclass'], netclassIgnoreInvalidSpeed: true }).render());
+    assert.equal(ignoring.value('node_network_speed_bytes', { device: 'tap0' }), undefined);
+    assert.equal(ignoring.value('node_network_speed_bytes', { device: 'eth0' }), 125000000);
     assert.equal(p.value('node_network_mtu_bytes', { device: 'eth0' }), 1500);
     assert.equal(p.families.get('node_network_carrier_changes_total')!.type, 'counter');
     assert.equal(p.value('node_network_info', { address: '02:fc:00:00:00:01', broadcast: 'ff:ff:ff:ff:ff:ff', device: 'eth0', duplex: 'full', ifalias: '', operstate: 'up' }), 1);
     assert.equal(p.families.get('node_network_carrier'), undefined);
-    assert.deepEqual([...p.series('node_network_up').keys()].sort(), ['device=bond0', 'device=eth0'], 'bonding_masters is a file, not a device');
+    assert.deepEqual([...p.series('node_network_up').keys()].sort(), ['device=bond0', 'device=eth0', 'device=tap0'], 'bonding_masters is a file, not a device');
   } finally {
     fx.cleanup();
   }

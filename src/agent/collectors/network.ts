@@ -85,7 +85,10 @@ const STATIC_TTL_MS = 60_000;
 class NetclassCollector implements Collector {
   private readonly staticCache = new Map<string, { at: number; values: Map<string, string | undefined> }>();
 
-  constructor(private readonly ignoredDevices: RegExp) {}
+  constructor(
+    private readonly ignoredDevices: RegExp,
+    private readonly ignoreInvalidSpeed: boolean,
+  ) {}
 
   private async readDevice(ctx: CollectContext, dev: string, files: readonly string[], now: number): Promise<Array<string | undefined>> {
     let cached = this.staticCache.get(dev);
@@ -124,7 +127,11 @@ class NetclassCollector implements Collector {
         if (raw === undefined || raw === '') continue;
         let n = NETCLASS_NUM[i]![3] ? parseIntAuto(raw) : Number(raw);
         if (Number.isNaN(n)) continue;
-        if (NETCLASS_NUM[i]![0] === 'speed') n = Math.trunc((n * 1000 * 1000) / 8);
+        if (NETCLASS_NUM[i]![0] === 'speed') {
+          // The kernel reports -1 for links without a speed; node_exporter 1.5 exports it unless told not to.
+          if (n < 0 && this.ignoreInvalidSpeed) continue;
+          n = Math.trunc((n * 1000 * 1000) / 8);
+        }
         fams[i]!.add1('device', dev, n);
       }
     }
@@ -225,6 +232,11 @@ class SoftnetCollector implements Collector {
 }
 
 class ArpCollector implements Collector {
+  constructor(
+    private readonly exclude: RegExp | undefined,
+    private readonly include: RegExp | undefined,
+  ) {}
+
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const text = await readText(ctx.proc('net/arp'));
     const counts = new Map<string, number>();
@@ -232,7 +244,9 @@ class ArpCollector implements Collector {
     for (let i = 1; i < ls.length; i++) {
       const f = fields(ls[i]!);
       if (f.length < 6) continue;
-      counts.set(f[5]!, (counts.get(f[5]!) ?? 0) + 1);
+      const dev = f[5]!;
+      if (this.include ? !this.include.test(dev) : this.exclude?.test(dev)) continue;
+      counts.set(dev, (counts.get(dev) ?? 0) + 1);
     }
     const fam = sink.gauge('node_arp_entries', 'ARP entries by device');
     for (const [dev, n] of counts) fam.add1('device', dev, n);
@@ -364,7 +378,8 @@ export const networkCollectors: CollectorDef[] = [
   {
     name: 'netclass',
     defaultEnabled: true,
-    create: (o) => new NetclassCollector(flagRegex('collector.netclass.ignored-devices', o.netclassIgnoredDevices ?? DEFAULTS.netclassIgnoredDevices)),
+    create: (o) =>
+      new NetclassCollector(flagRegex('collector.netclass.ignored-devices', o.netclassIgnoredDevices ?? DEFAULTS.netclassIgnoredDevices), o.netclassIgnoreInvalidSpeed ?? false),
   },
   {
     name: 'netstat',
@@ -373,7 +388,17 @@ export const networkCollectors: CollectorDef[] = [
   },
   { name: 'sockstat', defaultEnabled: true, create: () => new SockstatCollector() },
   { name: 'softnet', defaultEnabled: true, create: () => new SoftnetCollector() },
-  { name: 'arp', defaultEnabled: true, create: () => new ArpCollector() },
+  {
+    name: 'arp',
+    defaultEnabled: true,
+    create: (o) => {
+      if (o.arpDeviceInclude && o.arpDeviceExclude) throw new Error('--collector.arp.device-exclude and --collector.arp.device-include are mutually exclusive');
+      return new ArpCollector(
+        o.arpDeviceExclude ? flagRegex('collector.arp.device-exclude', o.arpDeviceExclude) : undefined,
+        o.arpDeviceInclude ? flagRegex('collector.arp.device-include', o.arpDeviceInclude) : undefined,
+      );
+    },
+  },
   { name: 'udp_queues', defaultEnabled: true, create: () => new UdpQueuesCollector() },
   { name: 'conntrack', defaultEnabled: true, create: () => new ConntrackCollector() },
   { name: 'bonding', defaultEnabled: true, create: () => new BondingCollector() },

@@ -24,6 +24,7 @@ const AGENT_FLAGS: FlagSpec[] = [
   { name: 'web.disable-exporter-metrics', kind: 'bool', help: 'Exclude metrics about the exporter itself (process_*, promhttp_*, node_exporter_build_info).' },
   { name: 'log.level', kind: 'string', default: 'info', help: 'Only log messages with the given severity or above. One of: [debug, info, warn, error]' },
   { name: 'log.format', kind: 'string', default: 'logfmt', help: 'Output format of log messages. One of: [logfmt, json]' },
+  { name: 'web.systemd-socket', kind: 'bool', hidden: true, help: 'systemd socket activation (not supported)' },
   { name: 'help', kind: 'bool', help: 'Show this help.' },
 ];
 
@@ -152,6 +153,7 @@ export const command: Command = {
       process.stdout.write(`usage: vigil agent [flags]\n\nFlags:\n${formatFlagHelp(specs)}\n`);
       return 0;
     }
+    if (flags.bool('web.systemd-socket')) throw new UserError('--web.systemd-socket is not supported; use --web.listen-address');
     const level = flags.string('log.level');
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UserError(`--log.level: expected one of debug, info, warn, error, got "${level}"`);
     const format = flags.string('log.format');
