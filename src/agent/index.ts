@@ -7,3 +7,4 @@ export { parseTextFormat, TextParseError, type ParsedFamily, type ParsedSample }
 export { formatGoFloat } from './format.js';
 export { type FsStats, type StatfsFn } from './procfs.js';
 export { renderProcessMetrics, HandlerMetrics } from './exporter-metrics.js';
+export { nodeMetricsRoute, EXPOSITION_CONTENT_TYPE } from './route.js';
