@@ -76,14 +76,27 @@ export class MetricSink {
   }
 }
 
-/** Renders families as Prometheus text format 0.0.4, families sorted by name, empty ones skipped. */
+/**
+ * Renders families as Prometheus text format 0.0.4, empty ones skipped. Families are
+ * sorted by name and series by label values, as client_golang gathers them, so a
+ * page lines up with node_exporter's. Within a family every line starts with the
+ * same name and sorted label names, so comparing whole lines orders by label values;
+ * histogram/summary families keep their bucket order.
+ */
 export function renderFamilies(families: Iterable<Family>): string {
   const list: Family[] = [];
   for (const f of families) if (f.samples > 0) list.push(f);
   list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let out = '';
   for (const f of list) {
-    out += '# HELP ' + f.name + ' ' + escapeHelp(f.help) + '\n# TYPE ' + f.name + ' ' + f.type + '\n' + f.text;
+    let text = f.text;
+    if (f.samples > 1 && f.type !== 'histogram' && f.type !== 'summary') {
+      const ls = text.split('\n');
+      ls.pop();
+      ls.sort();
+      text = ls.join('\n') + '\n';
+    }
+    out += '# HELP ' + f.name + ' ' + escapeHelp(f.help) + '\n# TYPE ' + f.name + ' ' + f.type + '\n' + text;
   }
   return out;
 }
