@@ -4,6 +4,8 @@ import { readDir, readText } from './procfs.js';
 const TICKS = 100;
 const UNLIMITED = 18446744073709551616; // 2^64, what client_golang reports for "unlimited"
 let bootTime: Promise<number> | undefined;
+// Limits change only through prlimit(2); re-read once a minute rather than every scrape.
+let limitsCache: { at: number; text: Promise<string> } | undefined;
 
 function limit(limits: string, name: string): number | undefined {
   const line = limits.split('\n').find((l) => l.startsWith(name));
@@ -19,7 +21,8 @@ function limit(limits: string, name: string): number | undefined {
  */
 export async function renderProcessMetrics(): Promise<string> {
   bootTime ??= readText('/proc/stat', true).then((t) => Number(/^btime (\d+)/m.exec(t)?.[1] ?? 0));
-  const [stat, limits, fds, btime] = await Promise.all([readText('/proc/self/stat', true), readText('/proc/self/limits', true), readDir('/proc/self/fd'), bootTime]);
+  if (limitsCache === undefined || Date.now() - limitsCache.at > 60_000) limitsCache = { at: Date.now(), text: readText('/proc/self/limits', true) };
+  const [stat, limits, fds, btime] = await Promise.all([readText('/proc/self/stat', true), limitsCache.text, readDir('/proc/self/fd'), bootTime]);
   // Fields after the parenthesised command name, which may contain spaces.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const fams: Family[] = [];
