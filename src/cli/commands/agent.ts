@@ -98,7 +98,14 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
           let body: string;
           try {
             body = await deps.collector.render(url.searchParams.getAll('collect[]'));
-            if (deps.exporterMetrics) body += (await renderProcessMetrics()) + handlerMetrics.render();
+            if (deps.exporterMetrics) {
+              // The agent's own process metrics never cost the host metrics their scrape.
+              body += await renderProcessMetrics().catch((err: unknown) => {
+                deps.logger.warn({ err: (err as Error).message }, 'cannot read the agent process metrics');
+                return '';
+              });
+              body += handlerMetrics.render();
+            }
           } catch (err) {
             if (err instanceof UnknownCollectorError) {
               handlerMetrics.uncount(200);
