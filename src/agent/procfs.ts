@@ -76,7 +76,7 @@ export function readAttr(path: string): Promise<string> {
       const buf = ATTR_POOL.pop() ?? Buffer.allocUnsafe(ATTR_SIZE);
       read(fd, buf, 0, ATTR_SIZE, 0, (e, n) => {
         if (e || n === ATTR_SIZE) {
-          ATTR_POOL.push(buf);
+          if (ATTR_POOL.length < 64) ATTR_POOL.push(buf);
           close(fd, () => {
             // A full page (or an error) means this is no plain attribute: fall back to the general reader.
             if (e) reject(e);
@@ -86,7 +86,7 @@ export function readAttr(path: string): Promise<string> {
         }
         close(fd, noop);
         const s = buf.toString('utf8', 0, n);
-        ATTR_POOL.push(buf);
+        if (ATTR_POOL.length < 64) ATTR_POOL.push(buf);
         resolve(trimNl(s));
       });
     });

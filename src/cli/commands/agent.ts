@@ -44,8 +44,13 @@ export function parseListenAddress(addr: string): { host: string | undefined; po
   return { host: host === '' ? undefined : host, port };
 }
 
-function landingPage(path: string): string {
-  const v = buildInfo().version;
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function landingPage(telemetryPath: string): string {
+  const v = escapeHtml(buildInfo().version);
+  const path = escapeHtml(telemetryPath);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Vigil agent</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}code{background:#f3f3f3;padding:0 .3em}</style></head>
