@@ -14,7 +14,9 @@ test('diskstats: default device exclusion, short kernel lines, udev info labels'
       ' 259       1 nvme0n1p1 5 0 16 1 0 0 0 0 0 2 2',
       ' 253       0 dm-0 5 0 16 1 0 0 0 0 0 2 2 0 0 0 0',
     ].join('\n'),
-    'udev/b8:0': 'S:disk/by-id/x\nE:ID_MODEL=Disk_Model\nE:ID_SERIAL_SHORT=SN123\nE:ID_PATH=pci-0000:00:1f.2-ata-1\nE:ID_WWN=0x5000\nE:ID_REVISION=1.0\n',
+    'udev/b8:0':
+      'S:disk/by-id/x\nE:ID_MODEL=Disk_Model\nE:ID_SERIAL_SHORT=SN123\nE:ID_PATH=pci-0000:00:1f.2-ata-1\nE:ID_WWN=0x5000\nE:ID_REVISION=1.0\nE:ID_ATA=1\nE:ID_ATA_WRITE_CACHE=1\nE:ID_ATA_WRITE_CACHE_ENABLED=0\nE:ID_ATA_ROTATION_RATE_RPM=7200\nE:ID_FS_TYPE=ext4\nE:ID_FS_USAGE=filesystem\nE:ID_FS_UUID=3deafd0d\nE:ID_FS_VERSION=1.0\n',
+    'udev/b253:0': 'E:DM_NAME=vg0-root\nE:DM_UUID=LVM-abc\nE:DM_VG_NAME=vg0\nE:DM_LV_NAME=root\nE:ID_FS_TYPE=xfs\n',
   });
   try {
     const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['diskstats'] }).render());
@@ -32,6 +34,13 @@ test('diskstats: default device exclusion, short kernel lines, udev info labels'
       1,
     );
     assert.equal(p.value('node_disk_info', { device: 'nvme0n1', major: '259', minor: '0', model: '', path: '', revision: '', serial: '', wwn: '' }), 1);
+    assert.equal(p.value('node_disk_ata_rotation_rate_rpm', { device: 'sda' }), 7200);
+    assert.equal(p.value('node_disk_ata_write_cache', { device: 'sda' }), 1);
+    assert.equal(p.value('node_disk_ata_write_cache_enabled', { device: 'sda' }), 0);
+    assert.equal(p.value('node_disk_ata_write_cache', { device: 'dm-0' }), undefined, 'not an ATA disk');
+    assert.equal(p.value('node_disk_filesystem_info', { device: 'sda', type: 'ext4', usage: 'filesystem', uuid: '3deafd0d', version: '1.0' }), 1);
+    assert.equal(p.value('node_disk_filesystem_info', { device: 'dm-0', type: 'xfs', usage: '', uuid: '', version: '' }), 1);
+    assert.equal(p.value('node_disk_device_mapper_info', { device: 'dm-0', lv_layer: '', lv_name: 'root', name: 'vg0-root', uuid: 'LVM-abc', vg_name: 'vg0' }), 1);
   } finally {
     fx.cleanup();
   }

@@ -36,6 +36,12 @@ const UDEV_INFO: ReadonlyArray<[string, string]> = [
   ['wwn', 'ID_WWN'],
 ];
 
+const UDEV_ATA: ReadonlyArray<[string, string, string]> = [
+  ['ID_ATA_WRITE_CACHE', 'node_disk_ata_write_cache', 'ATA disk has a write cache.'],
+  ['ID_ATA_WRITE_CACHE_ENABLED', 'node_disk_ata_write_cache_enabled', 'ATA disk has its write cache enabled.'],
+  ['ID_ATA_ROTATION_RATE_RPM', 'node_disk_ata_rotation_rate_rpm', 'ATA disk rotation rate in RPMs (0 for SSDs).'],
+];
+
 class DiskstatsCollector implements Collector {
   private udevDisabled = false;
 
@@ -71,6 +77,32 @@ class DiskstatsCollector implements Collector {
       for (const [label, key] of UDEV_INFO) pairs.push(label, props.get(key) ?? '');
       // Labels must stay sorted: device, major, minor, model, path, revision, serial, wwn.
       info.addLabels(pairs, 1);
+      this.udevFamilies(sink, dev, props);
+    }
+  }
+
+  /** node_disk_filesystem_info, node_disk_device_mapper_info and node_disk_ata_* from udev properties. */
+  private udevFamilies(sink: MetricSink, dev: string, p: Map<string, string>): void {
+    const fsType = p.get('ID_FS_TYPE');
+    if (fsType !== undefined) {
+      sink
+        .gauge('node_disk_filesystem_info', 'Info about disk filesystem.')
+        .addLabels(['device', dev, 'type', fsType, 'usage', p.get('ID_FS_USAGE') ?? '', 'uuid', p.get('ID_FS_UUID') ?? '', 'version', p.get('ID_FS_VERSION') ?? ''], 1);
+    }
+    const dmName = p.get('DM_NAME');
+    if (dmName !== undefined) {
+      sink
+        .gauge('node_disk_device_mapper_info', 'Info about disk device mapper.')
+        .addLabels(
+          ['device', dev, 'lv_layer', p.get('DM_LV_LAYER') ?? '', 'lv_name', p.get('DM_LV_NAME') ?? '', 'name', dmName, 'uuid', p.get('DM_UUID') ?? '', 'vg_name', p.get('DM_VG_NAME') ?? ''],
+          1,
+        );
+    }
+    if ((p.get('ID_ATA') ?? '') === '') return;
+    for (const [key, name, help] of UDEV_ATA) {
+      const raw = p.get(key);
+      if (raw === undefined || raw.trim() === '' || Number.isNaN(Number(raw))) continue;
+      sink.gauge(name, help).add1('device', dev, Number(raw));
     }
   }
 
