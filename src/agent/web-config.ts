@@ -10,8 +10,12 @@ import { UserError } from '../util/index.js';
  * are errors, as in the toolkit's strict YAML decoding. File paths are relative to
  * the config file.
  */
+export type ClientAuthType = 'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
+
 export interface WebConfig {
   tls?: TlsOptions;
+  /** Go's tls.ClientAuthType semantics; the HTTP handler enforces what Node's TLS options cannot (see clientCertAllowed). */
+  clientAuth: ClientAuthType;
   headers: Record<string, string>;
   /** user → bcrypt hash; empty means no authentication. */
   users: Map<string, string>;
@@ -67,7 +71,7 @@ export async function parseWebConfig(text: string, file: string): Promise<WebCon
       throw new UserError(`${file}: cannot read ${what} ${p}: ${(err as Error).message}`);
     }
   };
-  const out: WebConfig = { headers: {}, users: new Map() };
+  const out: WebConfig = { headers: {}, users: new Map(), clientAuth: 'NoClientCert' };
 
   const tlsCfg = asObject(root['tls_server_config'], 'tls_server_config', file);
   if (Object.keys(tlsCfg).length > 0) {
@@ -82,11 +86,14 @@ export async function parseWebConfig(text: string, file: string): Promise<WebCon
     if (typeof tlsCfg['client_ca_file'] === 'string') tls.ca = read(tlsCfg['client_ca_file'], 'client_ca_file');
     if (auth !== 'NoClientCert') {
       tls.requestCert = true;
-      tls.rejectUnauthorized = auth === 'RequireAndVerifyClientCert' || auth === 'RequireAnyClientCert';
+      // Only "verify and require" can be left to the TLS layer; the other modes need a
+      // certificate check per request (clientCertAllowed), since Node verifies or not as a whole.
+      tls.rejectUnauthorized = auth === 'RequireAndVerifyClientCert';
       if ((auth === 'RequireAndVerifyClientCert' || auth === 'VerifyClientCertIfGiven') && !tls.ca) {
         throw new UserError(`${file}: client_ca_file is required for client_auth_type ${auth}`);
       }
     }
+    out.clientAuth = auth as ClientAuthType;
     for (const [k, prop] of [
       ['min_version', 'minVersion'],
       ['max_version', 'maxVersion'],
@@ -109,6 +116,16 @@ export async function parseWebConfig(text: string, file: string): Promise<WebCon
     out.users.set(user, hash);
   }
   return out;
+}
+
+/** Whether a TLS connection satisfies client_auth_type (for the modes the TLS layer lets through). */
+export function clientCertAllowed(auth: ClientAuthType, socket: { authorized?: boolean; getPeerCertificate?: () => object }): boolean {
+  if (auth === 'NoClientCert' || auth === 'RequestClientCert' || auth === 'RequireAndVerifyClientCert') return true;
+  const cert = socket.getPeerCertificate?.() ?? {};
+  const presented = Object.keys(cert).length > 0;
+  if (auth === 'RequireAnyClientCert') return presented;
+  // VerifyClientCertIfGiven: no certificate is fine, an unverifiable one is not.
+  return !presented || socket.authorized === true;
 }
 
 /**

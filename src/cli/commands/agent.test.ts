@@ -133,6 +133,38 @@ test('vigil agent serves TLS from tls_server_config', { skip: OPENSSL ? false : 
     await assert.rejects(rawGet(`http://127.0.0.1:${port}/metrics`));
   } finally {
     await agent.stop();
+  }
+  // Mutual TLS: the self-signed certificate doubles as the client CA and the client certificate.
+  writeFileSync(join(dir.path, 'mtls.yml'), 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: cert.pem\n');
+  const port2 = await freePort();
+  const mtls = await startVigil(['agent', `--web.listen-address=127.0.0.1:${port2}`, `--web.config.file=${join(dir.path, 'mtls.yml')}`, '--collector.disable-defaults', '--collector.uname']);
+  try {
+    const withCert = (): Promise<RawResponse> =>
+      new Promise((resolve, reject) => {
+        const req = httpsGet(
+          `https://127.0.0.1:${port2}/metrics`,
+          { rejectUnauthorized: false, cert: readFileSync(join(dir.path, 'cert.pem')), key: readFileSync(join(dir.path, 'key.pem')) },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on('error', reject);
+      });
+    let res: RawResponse | undefined;
+    for (let i = 0; i < 100 && !res; i++) {
+      try {
+        res = await withCert();
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(res, mtls.output());
+    assert.equal(res.status, 200);
+    await assert.rejects(rawGet(`https://127.0.0.1:${port2}/metrics`), 'no client certificate: the handshake is refused');
+  } finally {
+    await mtls.stop();
     dir.cleanup();
   }
 });

@@ -1,8 +1,10 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { gzip } from 'node:zlib';
 import {
   BasicAuth,
+  clientCertAllowed,
   HandlerMetrics,
   renderProcessMetrics,
   collectorFlagSpecs,
@@ -10,6 +12,7 @@ import {
   loadWebConfig,
   nodeCollectorOptionsFromFlags,
   UnknownCollectorError,
+  type ClientAuthType,
   type NodeCollector,
   type WebConfig,
 } from '../../agent/index.js';
@@ -61,6 +64,7 @@ function landingPage(telemetryPath: string): string {
 
 interface HandlerDeps {
   collector: NodeCollector;
+  clientAuth: ClientAuthType;
   /** The exporter's own process_* and promhttp_* families (off with --web.disable-exporter-metrics). */
   exporterMetrics: boolean;
   telemetryPath: string;
@@ -77,6 +81,11 @@ export function agentHandler(deps: HandlerDeps): (req: IncomingMessage, res: Ser
   return (req, res) => {
     void (async () => {
       for (const [k, v] of Object.entries(deps.headers)) res.setHeader(k, v);
+      if (!clientCertAllowed(deps.clientAuth, req.socket as TLSSocket)) {
+        res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('a valid client certificate is required\n');
+        return;
+      }
       if (!(await deps.auth.check(req.headers.authorization))) {
         res.writeHead(401, { 'WWW-Authenticate': 'Basic', 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('Unauthorized\n');
@@ -182,11 +191,12 @@ export const command: Command = {
     const telemetryPath = flags.string('web.telemetry-path');
     if (!telemetryPath.startsWith('/')) throw new UserError('--web.telemetry-path must start with "/"');
     const cfgFile = flags.string('web.config.file');
-    const web: WebConfig = cfgFile ? await loadWebConfig(cfgFile) : { headers: {}, users: new Map() };
+    const web: WebConfig = cfgFile ? await loadWebConfig(cfgFile) : { headers: {}, users: new Map(), clientAuth: 'NoClientCert' };
     logger.info({ version: buildInfo().version }, 'Starting vigil agent');
     logger.info({ collectors: collector.enabled.join(',') }, 'Enabled collectors');
     const handler = agentHandler({
       collector,
+      clientAuth: web.clientAuth,
       exporterMetrics: !flags.bool('web.disable-exporter-metrics'),
       telemetryPath,
       auth: new BasicAuth(web.users),
