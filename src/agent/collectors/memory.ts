@@ -32,6 +32,9 @@ class MeminfoCollector implements Collector {
 
 /** node_vmstat_* for /proc/vmstat fields matching --collector.vmstat.fields. */
 class VmstatCollector implements Collector {
+  /** Regex verdict per field name (the set of /proc/vmstat fields is fixed per kernel). */
+  private readonly verdicts = new Map<string, boolean>();
+
   constructor(private readonly re: RegExp) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
@@ -40,7 +43,9 @@ class VmstatCollector implements Collector {
       const sp = line.indexOf(' ');
       if (sp < 0) continue;
       const name = line.slice(0, sp);
-      if (!this.re.test(name)) continue;
+      let wanted = this.verdicts.get(name);
+      if (wanted === undefined) this.verdicts.set(name, (wanted = this.re.test(name)));
+      if (!wanted) continue;
       sink.family('node_vmstat_' + name, `/proc/vmstat information field ${name}.`, 'untyped').add(Number(line.slice(sp + 1)));
     }
   }

@@ -151,6 +151,8 @@ export function parseNetstatPairs(text: string, out: Map<string, string>): void 
 
 /** node_netstat_* for /proc/net/{netstat,snmp,snmp6} fields matching --collector.netstat.fields. */
 class NetstatCollector implements Collector {
+  private readonly verdicts = new Map<string, boolean>();
+
   constructor(private readonly re: RegExp) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
@@ -174,7 +176,10 @@ class NetstatCollector implements Collector {
       all.set(`${f[0]!.slice(0, six + 1)}_${f[0]!.slice(six + 1)}`, f[1]!);
     }
     for (const [key, v] of all) {
-      if (!this.re.test(key)) continue;
+      // The key set is fixed per kernel: remember each key's verdict instead of running the regex every scrape.
+      let wanted = this.verdicts.get(key);
+      if (wanted === undefined) this.verdicts.set(key, (wanted = this.re.test(key)));
+      if (!wanted) continue;
       sink.family(`node_netstat_${key}`, `Statistic ${key.replace('_', '')}.`, 'untyped').add(Number(v));
     }
   }
