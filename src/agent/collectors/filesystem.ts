@@ -34,11 +34,12 @@ const REMOTE_FS = /^(nfs4?|cifs|smb3?|smbfs|9p|ceph|glusterfs|lustre|afs|davfs|f
 
 /**
  * How many statfs calls may be stuck at once: each pins one libuv thread-pool
- * thread, and at least one must stay free for the /proc and /sys reads.
+ * thread, and at least half the pool must stay free for the /proc and /sys reads
+ * and, inside `vigil server`, for the TSDB's own file I/O.
  */
 function maxStuck(): number {
   const pool = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4) || 4;
-  return Math.max(1, pool - 1);
+  return Math.max(1, Math.floor(pool / 2));
 }
 
 /**
