@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fixture, readPage } from '../fixture-tree.js';
+import { fixture, readPage, writeTree } from '../fixture-tree.js';
 import { createNodeCollector, type FsStats } from '../index.js';
 
 test('diskstats: default device exclusion, short kernel lines, udev info labels', async () => {
@@ -40,6 +40,8 @@ test('diskstats: default device exclusion, short kernel lines, udev info labels'
     assert.equal(p.value('node_disk_ata_write_cache', { device: 'dm-0' }), undefined, 'not an ATA disk');
     assert.equal(p.value('node_disk_filesystem_info', { device: 'sda', type: 'ext4', usage: 'filesystem', uuid: '3deafd0d', version: '1.0' }), 1);
     assert.equal(p.value('node_disk_filesystem_info', { device: 'dm-0', type: 'xfs', usage: '', uuid: '', version: '' }), 1);
+    const only = readPage(await createNodeCollector({ ...fx.opts, collectors: ['diskstats'], diskstatsDeviceInclude: '^sd' }).render());
+    assert.deepEqual([...only.series('node_disk_reads_completed_total').keys()].sort(), ['device=sda', 'device=sda1'], 'include replaces the default exclude');
     assert.equal(p.value('node_disk_device_mapper_info', { device: 'dm-0', lv_layer: '', lv_name: 'root', name: 'vg0-root', uuid: 'LVM-abc', vg_name: 'vg0' }), 1);
   } finally {
     fx.cleanup();
@@ -164,6 +166,26 @@ test('filesystem: with a small thread pool, at most one remote statfs is left ha
     if (saved === undefined) delete process.env['UV_THREADPOOL_SIZE'];
     else process.env['UV_THREADPOOL_SIZE'] = saved;
     for (const r of releases) r();
+    fx.cleanup();
+  }
+});
+
+test('filesystem: inside a container, mount points under --path.rootfs lose the prefix in labels', async () => {
+  const fx = fixture({ 'proc/1/mounts': '' });
+  const rootfs = join(fx.root, 'root');
+  writeTree(fx.root, { 'proc/1/mounts': [`/dev/sda1 ${rootfs} ext4 rw 0 0`, `/dev/sdb1 ${rootfs}/data xfs ro 0 0`, '/dev/sdc1 /elsewhere ext4 rw 0 0'].join('\n') });
+  const asked: string[] = [];
+  try {
+    const p = readPage(
+      await createNodeCollector({ ...fx.opts, collectors: ['filesystem'], statfs: async (path) => (asked.push(path), FS) }).render(),
+    );
+    assert.deepEqual([...p.series('node_filesystem_size_bytes').keys()].sort(), [
+      'device=/dev/sda1,fstype=ext4,mountpoint=/',
+      'device=/dev/sdb1,fstype=xfs,mountpoint=/data',
+      'device=/dev/sdc1,fstype=ext4,mountpoint=/elsewhere',
+    ]);
+    assert.ok(asked.includes(rootfs + '/data'), asked.join(' '));
+  } finally {
     fx.cleanup();
   }
 });

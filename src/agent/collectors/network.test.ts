@@ -24,6 +24,10 @@ test('network collectors: netdev exclusion, netstat/snmp6 names, sockstat mem_by
     assert.equal(p.value('node_network_transmit_colls_total', { device: 'eth0' }), 10);
     assert.equal(p.value('node_network_transmit_carrier_total', { device: 'eth0' }), 11);
     assert.equal(p.value('node_network_receive_nohandler_total', { device: 'eth0' }), 13);
+    const inc = readPage(await createNodeCollector({ ...fx.opts, collectors: ['netdev'], netdevDeviceInclude: '^lo$' }).render());
+    assert.deepEqual([...inc.series('node_network_receive_bytes_total').keys()], ['device=lo']);
+    // No sysfs statistics for lo in this tree: nohandler is 0, as netlink would report it.
+    assert.equal(inc.value('node_network_receive_nohandler_total', { device: 'lo' }), 0);
     assert.equal(p.value('node_netstat_TcpExt_SyncookiesSent'), 1);
     assert.equal(p.families.get('node_netstat_TcpExt_Other'), undefined);
     assert.equal(p.value('node_netstat_Tcp_CurrEstab'), 3);
