@@ -47,6 +47,7 @@ test('differential: Vigil collectors vs prometheus-node-exporter 1.5', { skip: s
   writeFileSync(join(tf, 'app.prom'), '# HELP app_jobs_total Jobs.\n# TYPE app_jobs_total counter\napp_jobs_total{queue="a"} 5\napp_jobs_total{kind="x"} 1e+06\nplain_gauge 0.25\n');
   writeFileSync(join(tf, 'broken.prom'), 'broken{ 1\n');
   // systemd needs D-Bus in node_exporter and is opt-in in Vigil: compared by fixture tests only.
+  // (default-off interrupts is enabled in both and compared too.)
   const collectors = collectorNames().filter((c) => c !== 'systemd');
   const port = await freePort();
   const ne = await startProcess(

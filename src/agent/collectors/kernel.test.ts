@@ -197,3 +197,29 @@ test('mdadm: raid levels, failed/spare disks, recovery, check, pending resync, b
     fx.cleanup();
   }
 });
+
+test('interrupts: numbered and named IRQs, ERR/MIS totals skipped', async () => {
+  const fx = fixture({
+    'proc/interrupts': [
+      '           CPU0       CPU1       ',
+      '  0:         36          0   IO-APIC   2-edge      timer',
+      ' 28:          0          0 PCI-MSIX-0000:00:01.0   0-edge      virtio0-config',
+      ' 42:          5          7  IR-PCI-MSI 512000-edge',
+      'NMI:          0          1   Non-maskable interrupts',
+      'LOC:    1518546    1430507   Local timer interrupts',
+      'ERR:          0',
+      'MIS:          0',
+    ].join('\n'),
+  });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['interrupts'] }).render());
+    assert.equal(p.value('node_interrupts_total', { cpu: '0', devices: '2-edge timer', info: 'IO-APIC', type: '0' }), 36);
+    assert.equal(p.value('node_interrupts_total', { cpu: '1', devices: '512000-edge', info: 'IR-PCI-MSI', type: '42' }), 7);
+    assert.equal(p.value('node_interrupts_total', { cpu: '1', devices: '', info: 'Local timer interrupts', type: 'LOC' }), 1430507);
+    assert.equal(p.value('node_interrupts_total', { cpu: '1', devices: '', info: 'Non-maskable interrupts', type: 'NMI' }), 1);
+    assert.equal(p.series('node_interrupts_total').size, 10, 'ERR and MIS are skipped');
+    assert.equal(p.families.get('node_interrupts_total')!.type, 'counter');
+  } finally {
+    fx.cleanup();
+  }
+});

@@ -261,7 +261,36 @@ class SelinuxCollector implements Collector {
   }
 }
 
+/**
+ * node_interrupts_total{cpu,type,info,devices} from /proc/interrupts (default off, as
+ * in node_exporter). Numbered IRQs carry the controller as info and the rest of the
+ * line as devices; named ones (NMI, LOC, …) carry their description as info. Lines
+ * with a single total instead of per-CPU counts (ERR, MIS) are skipped like upstream.
+ */
+class InterruptsCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const ls = lines(await readText(ctx.proc('interrupts')));
+    const cpus = fields(ls[0] ?? '').length;
+    const fam = sink.counter('node_interrupts_total', 'Interrupt details.');
+    for (let i = 1; i < ls.length; i++) {
+      const parts = fields(ls[i]!);
+      if (parts.length < cpus + 2) continue;
+      const type = parts[0]!.replace(/:$/, '');
+      let info: string;
+      let devices = '';
+      if (/^\d+$/.test(type)) {
+        info = parts[cpus + 1]!;
+        devices = parts.slice(cpus + 2).join(' ');
+      } else {
+        info = parts.slice(cpus + 1).join(' ');
+      }
+      for (let c = 0; c < cpus; c++) fam.addLabels(['cpu', String(c), 'devices', devices, 'info', info, 'type', type], Number(parts[c + 1]));
+    }
+  }
+}
+
 export const kernelCollectors: CollectorDef[] = [
+  { name: 'interrupts', defaultEnabled: false, create: () => new InterruptsCollector() },
   { name: 'loadavg', defaultEnabled: true, create: () => new LoadavgCollector() },
   { name: 'stat', defaultEnabled: true, create: (o) => new StatCollector(o.statSoftirq ?? false) },
   { name: 'filefd', defaultEnabled: true, create: () => new FilefdCollector() },
