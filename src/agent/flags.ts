@@ -10,7 +10,7 @@ import { COLLECTORS } from './registry.js';
  * working; enabling one logs a warning.
  */
 const NOT_IMPLEMENTED = [
-  'bcache', 'btrfs', 'buddyinfo', 'cgroups', 'drbd', 'drm', 'ethtool', 'fibrechannel',
+  'bcache', 'btrfs', 'drbd', 'drm', 'ethtool', 'fibrechannel',
   'infiniband', 'ipvs', 'ksmd', 'lnstat', 'logind', 'meminfo_numa', 'mountstats',
   'network_route', 'nfs', 'nfsd', 'ntp', 'nvme', 'perf', 'powersupplyclass', 'processes', 'qdisc', 'rapl', 'runit',
   'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'tcpstat', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',

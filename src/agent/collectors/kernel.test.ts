@@ -223,3 +223,20 @@ test('interrupts: numbered and named IRQs, ERR/MIS totals skipped', async () => 
     fx.cleanup();
   }
 });
+
+test('buddyinfo and cgroups (opt-in)', async () => {
+  const fx = fixture({
+    'proc/buddyinfo': 'Node 0, zone      DMA      0      0      1\nNode 0, zone   Normal  17517  18401  21136\n',
+    'proc/cgroups': '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\nmemory\t5\t56\t1\nrdma\t0\t1\t0\n',
+  });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['buddyinfo', 'cgroups'] }).render());
+    assert.equal(p.value('node_buddyinfo_blocks', { node: '0', size: '2', zone: 'DMA' }), 1);
+    assert.equal(p.value('node_buddyinfo_blocks', { node: '0', size: '1', zone: 'Normal' }), 18401);
+    assert.equal(p.series('node_buddyinfo_blocks').size, 6);
+    assert.equal(p.value('node_cgroups_cgroups', { subsys_name: 'memory' }), 56);
+    assert.equal(p.value('node_cgroups_enabled', { subsys_name: 'rdma' }), 0);
+  } finally {
+    fx.cleanup();
+  }
+});

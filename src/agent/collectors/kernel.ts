@@ -289,7 +289,23 @@ class InterruptsCollector implements Collector {
   }
 }
 
+/** node_cgroups_{cgroups,enabled}{subsys_name} from /proc/cgroups (default off; HELP text as node_exporter's). */
+class CgroupsCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const count = sink.gauge('node_cgroups_cgroups', 'Current cgroup number of the subsystem.');
+    const enabled = sink.gauge('node_cgroups_enabled', 'Current cgroup number of the subsystem.');
+    for (const line of lines(await readText(ctx.proc('cgroups')))) {
+      if (line.startsWith('#')) continue;
+      const f = fields(line);
+      if (f.length < 4) continue;
+      count.add1('subsys_name', f[0]!, Number(f[2]));
+      enabled.add1('subsys_name', f[0]!, Number(f[3]));
+    }
+  }
+}
+
 export const kernelCollectors: CollectorDef[] = [
+  { name: 'cgroups', defaultEnabled: false, create: () => new CgroupsCollector() },
   { name: 'interrupts', defaultEnabled: false, create: () => new InterruptsCollector() },
   { name: 'loadavg', defaultEnabled: true, create: () => new LoadavgCollector() },
   { name: 'stat', defaultEnabled: true, create: (o) => new StatCollector(o.statSoftirq ?? false) },

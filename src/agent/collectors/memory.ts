@@ -51,7 +51,22 @@ class VmstatCollector implements Collector {
   }
 }
 
+/** node_buddyinfo_blocks{node,zone,size} from /proc/buddyinfo (default off, as in node_exporter). */
+class BuddyinfoCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const fam = sink.gauge('node_buddyinfo_blocks', 'Count of free blocks according to size.');
+    for (const line of lines(await readText(ctx.proc('buddyinfo')))) {
+      // "Node 0, zone   Normal  17517  18401 …"
+      const f = fields(line);
+      if (f.length < 5 || f[0] !== 'Node' || f[2] !== 'zone') continue;
+      const node = f[1]!.replace(/,$/, '');
+      for (let i = 4; i < f.length; i++) fam.addLabels(['node', node, 'size', String(i - 4), 'zone', f[3]!], Number(f[i]));
+    }
+  }
+}
+
 export const memoryCollectors: CollectorDef[] = [
+  { name: 'buddyinfo', defaultEnabled: false, create: () => new BuddyinfoCollector() },
   { name: 'meminfo', defaultEnabled: true, create: () => new MeminfoCollector() },
   {
     name: 'vmstat',
