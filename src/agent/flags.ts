@@ -11,7 +11,7 @@ import { COLLECTORS } from './registry.js';
  */
 const NOT_IMPLEMENTED = [
   'bcache', 'btrfs', 'drbd', 'drm', 'ethtool', 'fibrechannel',
-  'infiniband', 'ipvs', 'ksmd', 'lnstat', 'logind', 'meminfo_numa', 'mountstats',
+  'infiniband', 'ipvs', 'ksmd', 'lnstat', 'logind', 'mountstats',
   'network_route', 'nfs', 'nfsd', 'ntp', 'nvme', 'perf', 'powersupplyclass', 'processes', 'qdisc', 'rapl', 'runit',
   'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'tcpstat', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
 ];

@@ -240,3 +240,25 @@ test('buddyinfo and cgroups (opt-in)', async () => {
     fx.cleanup();
   }
 });
+
+test('meminfo_numa (opt-in): per-node meminfo in bytes without suffix, numastat counters', async () => {
+  const fx = fixture({
+    'sys/devices/system/node/node0/meminfo': 'Node 0 MemTotal:        6514892 kB\nNode 0 Active(anon):        1860 kB\nNode 0 HugePages_Total:     0\n',
+    'sys/devices/system/node/node0/numastat': 'numa_hit 69173949\nnuma_miss 0\n',
+    'sys/devices/system/node/node1/meminfo': 'Node 1 MemTotal:        1024 kB\n',
+    'sys/devices/system/node/node1/numastat': 'numa_hit 5\n',
+    'sys/devices/system/node/possible': '0-1\n',
+  });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['meminfo_numa'] }).render());
+    assert.equal(p.value('node_memory_numa_MemTotal', { node: '0' }), 6514892 * 1024);
+    assert.equal(p.value('node_memory_numa_Active_anon', { node: '0' }), 1860 * 1024);
+    assert.equal(p.value('node_memory_numa_HugePages_Total', { node: '0' }), 0);
+    assert.equal(p.value('node_memory_numa_MemTotal', { node: '1' }), 1024 * 1024);
+    assert.equal(p.value('node_memory_numa_numa_hit_total', { node: '1' }), 5);
+    assert.equal(p.families.get('node_memory_numa_numa_hit_total')!.type, 'counter');
+    assert.equal(p.families.get('node_memory_numa_MemTotal')!.help, 'Memory information field MemTotal.');
+  } finally {
+    fx.cleanup();
+  }
+});

@@ -1,7 +1,7 @@
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import { DEFAULTS, fields, flagRegex, lines } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
-import { readText } from '../procfs.js';
+import { readDir, readText } from '../procfs.js';
 
 /**
  * node_memory_* from /proc/meminfo: "Active(anon)" becomes "Active_anon", values
@@ -65,7 +65,40 @@ class BuddyinfoCollector implements Collector {
   }
 }
 
+/**
+ * node_memory_numa_* per NUMA node (default off): each node's meminfo in bytes —
+ * named without a _bytes suffix, as node_exporter does — and its numastat counters
+ * with a _total suffix.
+ */
+class MeminfoNumaCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const base = ctx.sys('devices/system/node');
+    const nodes = (await readDir(base)).filter((n) => /^node\d+$/.test(n));
+    const texts = await Promise.all(nodes.map((n) => Promise.all([readText(`${base}/${n}/meminfo`), readText(`${base}/${n}/numastat`)])));
+    nodes.forEach((dir, i) => {
+      const node = dir.slice(4);
+      const [meminfo, numastat] = texts[i]!;
+      for (const line of lines(meminfo)) {
+        // "Node 0 Active(anon):     1860 kB"
+        const f = fields(line);
+        if (f.length < 4) continue;
+        let key = f[2]!.replace(/:$/, '');
+        const open = key.indexOf('(');
+        if (open >= 0 && key.endsWith(')')) key = key.slice(0, open) + '_' + key.slice(open + 1, -1);
+        const v = Number(f[3]) * (f[4] === 'kB' ? 1024 : 1);
+        sink.gauge(`node_memory_numa_${key}`, `Memory information field ${key}.`).add1('node', node, v);
+      }
+      for (const line of lines(numastat)) {
+        const f = fields(line);
+        if (f.length < 2) continue;
+        sink.counter(`node_memory_numa_${f[0]}_total`, `Memory information field ${f[0]}_total.`).add1('node', node, Number(f[1]));
+      }
+    });
+  }
+}
+
 export const memoryCollectors: CollectorDef[] = [
+  { name: 'meminfo_numa', defaultEnabled: false, create: () => new MeminfoNumaCollector() },
   { name: 'buddyinfo', defaultEnabled: false, create: () => new BuddyinfoCollector() },
   { name: 'meminfo', defaultEnabled: true, create: () => new MeminfoCollector() },
   {
