@@ -25,7 +25,7 @@ const OPTIONAL_FLAGS = ['--collector.cpu.info', '--collector.cpu.info.flags-incl
 const OPTIONAL = { cpuInfo: true, cpuInfoFlagsInclude: '^(aes|avx.*|sse.*)$', cpuInfoBugsInclude: '.*', statSoftirq: true };
 
 /** Series whose label values legitimately differ (promhttp codes appear as requests are counted). */
-const DIFFERENT_LABEL_VALUES = new Set(['node_exporter_build_info', 'promhttp_metric_handler_requests_total']);
+const DIFFERENT_LABEL_VALUES = new Set(['node_exporter_build_info', 'promhttp_metric_handler_requests_total', 'node_tcp_connection_states']);
 
 function labelNames(p: Page, fam: string): string {
   const names = new Set<string>();

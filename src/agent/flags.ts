@@ -11,9 +11,9 @@ import { COLLECTORS } from './registry.js';
  */
 const NOT_IMPLEMENTED = [
   'bcache', 'btrfs', 'drbd', 'drm', 'ethtool', 'fibrechannel',
-  'infiniband', 'ipvs', 'ksmd', 'lnstat', 'logind', 'mountstats',
+  'infiniband', 'ipvs', 'lnstat', 'logind', 'mountstats',
   'network_route', 'nfs', 'nfsd', 'ntp', 'nvme', 'perf', 'powersupplyclass', 'processes', 'qdisc', 'rapl', 'runit',
-  'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'tcpstat', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
+  'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
 ];
 
 /**

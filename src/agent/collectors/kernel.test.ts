@@ -262,3 +262,21 @@ test('meminfo_numa (opt-in): per-node meminfo in bytes without suffix, numastat 
     fx.cleanup();
   }
 });
+
+test('ksmd (opt-in): counters, gauges and sleep in seconds', async () => {
+  const files: Record<string, string> = {};
+  for (const [f, v] of Object.entries({ full_scans: '7', merge_across_nodes: '1', pages_shared: '0', pages_sharing: '0', pages_to_scan: '100', pages_unshared: '0', pages_volatile: '0', run: '0', sleep_millisecs: '20' })) {
+    files[`sys/kernel/mm/ksm/${f}`] = v + '\n';
+  }
+  const fx = fixture(files);
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['ksmd'] }).render());
+    assert.equal(p.value('node_ksmd_full_scans_total'), 7);
+    assert.equal(p.families.get('node_ksmd_full_scans_total')!.type, 'counter');
+    assert.equal(p.value('node_ksmd_sleep_seconds'), 0.02);
+    assert.equal(p.value('node_ksmd_pages_to_scan'), 100);
+    assert.equal(p.families.get('node_ksmd_run')!.help, "ksmd 'run' file.");
+  } finally {
+    fx.cleanup();
+  }
+});

@@ -1,7 +1,7 @@
 import type { CollectContext, Collector, CollectorDef } from '../collector.js';
 import { DEFAULTS, fields, flagRegex, lines } from '../collector.js';
 import type { MetricSink } from '../exposition.js';
-import { readDir, readText } from '../procfs.js';
+import { readAttr, readDir, readText } from '../procfs.js';
 
 /**
  * node_memory_* from /proc/meminfo: "Active(anon)" becomes "Active_anon", values
@@ -97,7 +97,24 @@ class MeminfoNumaCollector implements Collector {
   }
 }
 
+const KSMD_FILES = ['full_scans', 'merge_across_nodes', 'pages_shared', 'pages_sharing', 'pages_to_scan', 'pages_unshared', 'pages_volatile', 'run', 'sleep_millisecs'];
+
+/** node_ksmd_* from /sys/kernel/mm/ksm (default off): full_scans is a counter, sleep in seconds. */
+class KsmdCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const values = await Promise.all(KSMD_FILES.map((f) => readAttr(ctx.sys(`kernel/mm/ksm/${f}`))));
+    KSMD_FILES.forEach((file, i) => {
+      const v = Number(values[i]!.trim());
+      const help = `ksmd '${file}' file.`;
+      if (file === 'full_scans') sink.counter('node_ksmd_full_scans_total', help).add(v);
+      else if (file === 'sleep_millisecs') sink.gauge('node_ksmd_sleep_seconds', help).add(v / 1000);
+      else sink.gauge(`node_ksmd_${file}`, help).add(v);
+    });
+  }
+}
+
 export const memoryCollectors: CollectorDef[] = [
+  { name: 'ksmd', defaultEnabled: false, create: () => new KsmdCollector() },
   { name: 'meminfo_numa', defaultEnabled: false, create: () => new MeminfoNumaCollector() },
   { name: 'buddyinfo', defaultEnabled: false, create: () => new BuddyinfoCollector() },
   { name: 'meminfo', defaultEnabled: true, create: () => new MeminfoCollector() },

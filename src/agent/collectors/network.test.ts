@@ -94,3 +94,22 @@ test('netclass: numeric and hex attributes, unreadable ones skipped, speed in by
     fx.cleanup();
   }
 });
+
+test('tcpstat (opt-in): connection states and queued bytes over IPv4 and IPv6', async () => {
+  const hdr = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  const fx = fixture({
+    'proc/net/tcp': hdr + '   0: 00000000:0016 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 1\n   1: 0100007F:0016 0100007F:9C40 01 00000010:00000000 00:00000000 00000000     0        0 2\n',
+    'proc/net/tcp6': hdr + '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3\n   1: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0001 06 00000000:00000000 00:00000000 00000000     0        0 4\n',
+  });
+  try {
+    const p = readPage(await createNodeCollector({ ...fx.opts, collectors: ['tcpstat'] }).render());
+    assert.equal(p.value('node_tcp_connection_states', { state: 'listen' }), 2);
+    assert.equal(p.value('node_tcp_connection_states', { state: 'established' }), 1);
+    assert.equal(p.value('node_tcp_connection_states', { state: 'time_wait' }), 1);
+    assert.equal(p.value('node_tcp_connection_states', { state: 'tx_queued_bytes' }), 16);
+    assert.equal(p.value('node_tcp_connection_states', { state: 'rx_queued_bytes' }), 2);
+    assert.equal(p.value('node_tcp_connection_states', { state: 'syn_sent' }), undefined, 'absent states are not exported');
+  } finally {
+    fx.cleanup();
+  }
+});

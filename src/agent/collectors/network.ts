@@ -368,6 +368,51 @@ class BondingCollector implements Collector {
   }
 }
 
+/** Kernel TCP state numbers (include/net/tcp_states.h) → node_exporter's state label. */
+const TCP_STATES: Record<string, string> = {
+  '01': 'established', '02': 'syn_sent', '03': 'syn_recv', '04': 'fin_wait1', '05': 'fin_wait2', '06': 'time_wait',
+  '07': 'close', '08': 'close_wait', '09': 'last_ack', '0A': 'listen', '0B': 'closing',
+};
+
+/**
+ * node_tcp_connection_states{state} (default off) from /proc/net/tcp{,6}: sockets per
+ * state plus the summed tx/rx queue bytes. node_exporter 1.5 asks netlink
+ * (inet_diag); the proc files hold the same sockets and queue sizes.
+ */
+class TcpstatCollector implements Collector {
+  async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
+    const texts = await Promise.all([
+      readText(ctx.proc('net/tcp')),
+      readText(ctx.proc('net/tcp6')).catch((err: unknown) => {
+        if (isNotExist(err)) return '';
+        throw err;
+      }),
+    ]);
+    const counts = new Map<string, number>();
+    let tx = 0;
+    let rx = 0;
+    for (const text of texts) {
+      const ls = lines(text);
+      for (let i = 1; i < ls.length; i++) {
+        const f = fields(ls[i]!);
+        const state = TCP_STATES[f[3] ?? ''];
+        if (state === undefined) continue;
+        counts.set(state, (counts.get(state) ?? 0) + 1);
+        const q = f[4] ?? '';
+        const colon = q.indexOf(':');
+        if (colon > 0) {
+          tx += parseInt(q.slice(0, colon), 16);
+          rx += parseInt(q.slice(colon + 1), 16);
+        }
+      }
+    }
+    const fam = sink.gauge('node_tcp_connection_states', 'Number of connection states.');
+    for (const [state, n] of counts) fam.add1('state', state, n);
+    fam.add1('state', 'rx_queued_bytes', rx);
+    fam.add1('state', 'tx_queued_bytes', tx);
+  }
+}
+
 function devFilter(o: { inc?: string; exc?: string }, flag: string, def: string): [RegExp | undefined, RegExp | undefined] {
   if (o.inc && o.exc) throw new Error(`--collector.${flag}.device-exclude and --collector.${flag}.device-include are mutually exclusive`);
   if (o.inc) return [undefined, flagRegex(`collector.${flag}.device-include`, o.inc)];
@@ -407,4 +452,5 @@ export const networkCollectors: CollectorDef[] = [
   { name: 'udp_queues', defaultEnabled: true, create: () => new UdpQueuesCollector() },
   { name: 'conntrack', defaultEnabled: true, create: () => new ConntrackCollector() },
   { name: 'bonding', defaultEnabled: true, create: () => new BondingCollector() },
+  { name: 'tcpstat', defaultEnabled: false, create: () => new TcpstatCollector() },
 ];
