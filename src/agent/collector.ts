@@ -77,6 +77,12 @@ export interface NodeCollectorOptions {
   arpDeviceExclude?: string;
   /** --collector.netclass.ignore-invalid-speed: drop node_network_speed_bytes when the kernel reports -1. */
   netclassIgnoreInvalidSpeed?: boolean;
+  /**
+   * Upper bound for one collector's update (default 10 s). A collector still running
+   * then (a sysfs read stuck in a broken driver) reports success 0 and its partial
+   * output is dropped, so a scrape always completes.
+   */
+  collectorTimeoutMs?: number;
   /** Emit node_exporter_build_info (default true). */
   buildInfo?: boolean;
   logger?: Logger;

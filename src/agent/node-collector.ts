@@ -44,6 +44,7 @@ export function createNodeCollector(opts: NodeCollectorOptions = {}): NodeCollec
   const instances = new Map<string, Collector>();
   for (const n of [...new Set(names)].sort()) instances.set(n, byName.get(n)!.create(opts));
   const withBuildInfo = opts.buildInfo ?? true;
+  const timeoutMs = opts.collectorTimeoutMs ?? 10_000;
 
   async function render(only?: readonly string[]): Promise<string> {
     let run = [...instances.keys()];
@@ -54,16 +55,23 @@ export function createNodeCollector(opts: NodeCollectorOptions = {}): NodeCollec
     }
     const sinks = await Promise.all(
       run.map(async (name) => {
-        const sink = new MetricSink();
+        let sink = new MetricSink();
         const start = performance.now();
         let ok = 1;
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await instances.get(name)!.update(sink, ctx);
+          const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+          if ((await Promise.race([instances.get(name)!.update(sink, ctx), timedOut])) === 'timeout') {
+            sink = new MetricSink();
+            throw new Error(`collector did not finish within ${timeoutMs}ms`);
+          }
         } catch (err) {
           ok = 0;
           const noData = err instanceof NoDataError || (err as NodeJS.ErrnoException).code === 'ENOENT';
           if (noData) ctx.logger.debug({ name, err: (err as Error).message }, 'collector returned no data');
           else ctx.logger.error({ name, err: (err as Error).message }, 'collector failed');
+        } finally {
+          clearTimeout(timer);
         }
         return { name, sink, seconds: (performance.now() - start) / 1000, ok };
       }),

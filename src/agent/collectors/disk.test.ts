@@ -189,3 +189,26 @@ test('filesystem: inside a container, mount points under --path.rootfs lose the 
     fx.cleanup();
   }
 });
+
+test('a collector that never finishes is cut off by the collector timeout; the scrape completes', async () => {
+  const fx = fixture({ 'proc/1/mounts': '/dev/sda1 / ext4 rw 0 0\n', 'proc/loadavg': '1 2 3 1/1 1\n' });
+  let release: (() => void) | undefined;
+  try {
+    const c = createNodeCollector({
+      ...fx.opts,
+      collectors: ['filesystem', 'loadavg'],
+      filesystemMountTimeoutMs: 60_000,
+      collectorTimeoutMs: 150,
+      statfs: () => new Promise<FsStats>((resolve) => (release = () => resolve(FS))),
+    });
+    const t0 = Date.now();
+    const p = readPage(await c.render());
+    assert.ok(Date.now() - t0 < 5000);
+    assert.equal(p.value('node_scrape_collector_success', { collector: 'filesystem' }), 0);
+    assert.equal(p.families.get('node_filesystem_device_error'), undefined, 'partial output of a timed-out collector is dropped');
+    assert.equal(p.value('node_load1'), 1);
+  } finally {
+    release?.();
+    fx.cleanup();
+  }
+});
