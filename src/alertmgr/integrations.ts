@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { isIP } from 'node:net';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import nodemailer from 'nodemailer';
 import type { Template } from '../template/index.js';
@@ -221,7 +222,7 @@ class EmailIntegration implements Integration {
       auth: c.authUsername ? { user: c.authUsername, pass: c.authPassword } : undefined,
       tls: {
         rejectUnauthorized: !c.tls.insecureSkipVerify,
-        servername: c.tls.serverName ?? c.smarthost.host,
+        servername: c.tls.serverName ?? (isIP(c.smarthost.host) ? undefined : c.smarthost.host),
         ca: c.tls.caFile ? readFileSync(c.tls.caFile) : undefined,
       },
       connectionTimeout: 30_000,
