@@ -202,3 +202,75 @@ test('webhook notifications match Alertmanager 0.25: grouping, continue, inhibit
     }
   }
 });
+
+/** Replaces values that legitimately differ (times, IDs, versions) and keeps the shape. */
+function normalize(v: unknown, key = ''): unknown {
+  if (Array.isArray(v)) return v.map((x) => normalize(x));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = normalize((v as Record<string, unknown>)[k], k);
+    return out;
+  }
+  if (['startsAt', 'endsAt', 'updatedAt', 'uptime'].includes(key)) return typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v) ? '<time>' : v;
+  if (typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f-]{27}$/.test(v)) return '<uuid>';
+  return v;
+}
+
+test('API v2 responses have the same shapes and values as Alertmanager 0.25', { skip: skipUnless(AM_BIN, 'prometheus-alertmanager'), timeout: 60_000 }, async () => {
+  const started = await Promise.allSettled([startInstance('real'), startInstance('vigil')]);
+  const ok = started.filter((s): s is PromiseFulfilledResult<Instance> => s.status === 'fulfilled').map((s) => s.value);
+  try {
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [real, vigil] = ok as [Instance, Instance];
+    const results: unknown[] = [];
+    for (const i of [real, vigil]) {
+      const sil = (await post(i.base, '/api/v2/silences', {
+        matchers: [{ name: 'instance', value: 'b', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        createdBy: 'api-test',
+        comment: 'shape',
+      })) as { silenceID: string };
+      await post(i.base, '/api/v2/alerts', [
+        { labels: { alertname: 'HighCPU', instance: 'a', severity: 'critical' }, annotations: { summary: 's' }, generatorURL: 'http://prom/graph' },
+        { labels: { alertname: 'HighCPU', instance: 'b', severity: 'warning' } },
+        { labels: { alertname: 'HighCPU', instance: 'c', severity: 'warning' } },
+        { labels: { alertname: 'DBDown', team: 'db', env: 'prod', instance: 'db1' } },
+      ]);
+      const get = async (p: string): Promise<unknown> => {
+        const r = await fetch(i.base + p);
+        return { status: r.status, body: r.status === 200 ? normalize(await r.json()) : null };
+      };
+      const bad = await fetch(i.base + '/api/v2/alerts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([{ labels: {} }]) });
+      results.push({
+        alerts: await get('/api/v2/alerts'),
+        activeOnly: await get('/api/v2/alerts?silenced=false&inhibited=false'),
+        filtered: await get('/api/v2/alerts?filter=' + encodeURIComponent('severity=~"warn.*"') + '&receiver=default'),
+        groups: await get('/api/v2/alerts/groups'),
+        silences: await get('/api/v2/silences'),
+        silence: await get('/api/v2/silence/' + sil.silenceID),
+        missing: (await fetch(i.base + '/api/v2/silence/00000000-0000-0000-0000-000000000000')).status,
+        receivers: await get('/api/v2/receivers'),
+        statusKeys: Object.keys((await (await fetch(i.base + '/api/v2/status')).json()) as object).sort(),
+        badAlertStatus: bad.status,
+      });
+    }
+    if (process.env['AM_DIFF_DUMP']) {
+      writeFileSync(process.env['AM_DIFF_DUMP'] + '.real.json', JSON.stringify(results[0], null, 1));
+      writeFileSync(process.env['AM_DIFF_DUMP'] + '.vigil.json', JSON.stringify(results[1], null, 1));
+    }
+    for (const k of Object.keys(results[0] as object)) {
+      assert.deepEqual((results[1] as Record<string, unknown>)[k], (results[0] as Record<string, unknown>)[k], `${k} differs`);
+    }
+    const r = results[0] as { alerts: { body: unknown[] }; groups: { body: unknown[] } };
+    assert.equal(r.alerts.body.length, 4);
+  } finally {
+    for (const i of ok) {
+      await i.proc.stop();
+      i.hook.server.close();
+      i.hook.server.closeAllConnections();
+      i.cleanup();
+    }
+  }
+});
