@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { findBinary, skipUnless, tempDir } from '../testutil/index.js';
 import { ConfigError, RouteNode, parseConfig, parseMatchers, matchersString } from './index.js';
 import { intervalContains } from './timeinterval.js';
-
-const AMTOOL = findBinary('amtool');
 
 const FULL = `global:
   resolve_timeout: 2m
@@ -117,27 +110,5 @@ const BAD: Array<[string, string, RegExp]> = [
 test('invalid configs fail with file:line and Alertmanager-like messages', () => {
   for (const [what, text, re] of BAD) {
     assert.throws(() => parseConfig(text, 'alertmanager.yml'), (e: unknown) => e instanceof ConfigError && re.test(e.message), what);
-  }
-});
-
-test('vigil check alertmanager agrees with amtool check-config', { skip: skipUnless(AMTOOL, 'prometheus-alertmanager'), timeout: 60_000 }, async () => {
-  const dir = tempDir('am-check-');
-  const run = promisify(execFile);
-  const { checkAlertmanagerFiles } = await import('../cli/commands/check-alertmanager.js');
-  try {
-    const cases: Array<[string, string]> = [['full', FULL.replace("templates: ['/nonexistent/*.tmpl']\n", '')], ...BAD.map(([n, t]): [string, string] => [n, t])];
-    for (const [name, text] of cases) {
-      const f = join(dir.path, name.replace(/\W+/g, '_') + '.yml');
-      writeFileSync(f, text);
-      const real = await run(AMTOOL!, ['check-config', f]).then(
-        () => 0,
-        (e: { code?: number }) => e.code ?? 1,
-      );
-      let out = '';
-      const ours = await checkAlertmanagerFiles([f], (s) => (out += s), (s) => (out += s));
-      assert.equal(ours === 0, real === 0, `${name}: amtool exit ${real}, vigil exit ${ours}: ${out}`);
-    }
-  } finally {
-    dir.cleanup();
   }
 });
