@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { eventually, findBinary, freePort, skipUnless, tempDir } from '../testutil/index.js';
-import { Alertmanager, parseConfig } from './index.js';
+import { eventually, findBinary, freePort, skipUnless, startProcess, tempDir } from '../testutil/index.js';
+import { Alertmanager, parseConfig, type PostableAlert } from './index.js';
 
 const OPENSSL = findBinary('openssl');
 
@@ -44,7 +44,8 @@ function decodeWords(s: string): string {
 function parseMail(raw: string): { headers: Record<string, string>; text: string; html: string } {
   const split = (part: string): [Record<string, string>, string] => {
     const idx = part.indexOf('\r\n\r\n');
-    const head = part.slice(0, idx).replace(/\r\n[ \t]+/g, ' ');
+    // Unfolding removes only the line break; whitespace between encoded words is dropped.
+    const head = part.slice(0, idx).replace(/\r\n(?=[ \t])/g, '').replace(/\?=[ \t]+=\?/g, '?==?');
     const headers: Record<string, string> = {};
     for (const line of head.split('\r\n')) {
       const c = line.indexOf(':');
@@ -188,6 +189,104 @@ receivers:
     assert.match(d.html, /href="http:\/\/am\.example:9093\/#\/alerts\?receiver=defaults"/);
   } finally {
     await am.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+    dir.cleanup();
+  }
+});
+
+const AM_BIN = findBinary('prometheus-alertmanager', 'alertmanager');
+
+/** Custom templates that exercise Go text/template semantics; Alertmanager 0.25 renders them too. */
+const DIFF_TMPL = `{{ define "diff.subject" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ len .Alerts.Firing }}{{ end }}] {{ .GroupLabels.alertname }} {{ printf "%q %5.2f %-4d| %x %v %s %t %03d %+d %e %g" .CommonLabels.severity 3.14159 42 "hi" 1e6 "s" true 7 5 123456.789 0.000012 }}{{ end }}
+{{ define "diff.text" }}
+{{- range $i, $a := .Alerts }}
+{{ $i }}: {{ $a.Labels.instance | toUpper }} {{ title "wide world-x" }} {{ $a.StartsAt.Format "2006-01-02 15:04:05" }} {{ $a.StartsAt }}
+{{- range $k, $v := $a.Labels }} {{ $k }}={{ $v }}{{ end }}
+{{ with $a.Annotations.summary }}summary={{ . }}{{ else }}no summary{{ end }}
+{{ if and (eq $a.Labels.severity "critical" "page") (ne $a.Labels.instance "") }}urgent{{ else if lt (len $a.Labels) 4 }}small{{ else }}normal{{ end }}
+{{ end -}}
+{{ template "__subject" . }}
+{{ template "__text_alert_list" .Alerts.Firing }}
+{{ .CommonLabels.Remove .GroupLabels.Names | len }} {{ join "," (.CommonLabels.Remove .GroupLabels.Names).Values }} {{ .CommonLabels.SortedPairs.Names | join "+" }}
+{{ reReplaceAll "(\\\\w+)-(\\\\d+)" "$2/$1" "web-12 db-3" }} {{ match "^web" "web-1" }} {{ html "<b>&'\\"" }} {{ js "a'b<" }} {{ urlquery "a b&c" }} {{ toLower "ÀB" }}
+{{ print 1 2 "x" 3.5 }} {{ println "end" 1 }}
+{{- /* comment */ -}}
+{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }} {{ index .GroupLabels "alertname" }} {{ slice "abcdef" 1 3 }} {{ len "héllo" }} {{ not 0 }} {{ or "" "y" }} {{ and 1 0 }}
+{{ range $k, $v := .CommonAnnotations }}{{ $k }}:{{ $v }};{{ else }}no common annotations{{ end }}
+{{ .ExternalURL }} {{ .Receiver }} {{ .Alerts.Resolved | len }} {{ 1.5 }} {{ 100000000.0 }} {{ 0.0001 }} {{ -7 }} {{ 'a' }}
+{{ end }}
+`;
+
+test('custom templates render identically to Alertmanager 0.25 (email subject and text)', { skip: skipUnless(AM_BIN, 'prometheus-alertmanager'), timeout: 60_000 }, async () => {
+  const dir = tempDir('am-tmpl-diff-');
+  const mails: Array<{ to: string; raw: string }> = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    logger: false,
+    onData(stream, session, cb) {
+      let raw = '';
+      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(), raw });
+        cb();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((r) => server.listen(smtpPort, '127.0.0.1', () => r()));
+  writeFileSync(join(dir.path, 'diff.tmpl'), DIFF_TMPL);
+  const yml = (to: string): string => `global:
+  smtp_smarthost: '127.0.0.1:${smtpPort}'
+  smtp_from: 'am@example.com'
+  smtp_require_tls: false
+templates: ['${dir.path}/*.tmpl']
+route:
+  receiver: 'team.mail'
+  group_by: [alertname]
+  group_wait: 200ms
+  group_interval: 10s
+receivers:
+- name: 'team.mail'
+  email_configs:
+  - to: '${to}'
+    html: ''
+    headers: {Subject: '{{ template "diff.subject" . }}'}
+    text: '{{ template "diff.text" . }}'
+`;
+  const realCfg = join(dir.path, 'real.yml');
+  writeFileSync(realCfg, yml('real@example.com'));
+  const vigilCfg = join(dir.path, 'vigil.yml');
+  writeFileSync(vigilCfg, yml('vigil@example.com'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const real = await startProcess(AM_BIN!, [`--config.file=${realCfg}`, `--storage.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, `--web.external-url=http://am.example:9093`, '--cluster.listen-address='], { readyUrl: `${base}/-/ready` });
+  const am = new Alertmanager({ config: parseConfig(readFileSync(vigilCfg, 'utf8'), vigilCfg), externalURL: 'http://am.example:9093' });
+  am.start();
+  try {
+    const startsAt = '2024-03-05T07:08:09.123Z';
+    const alerts: PostableAlert[] = [
+      { labels: { alertname: 'HighCPU', instance: 'web-1', severity: 'critical', job: 'node' }, annotations: { summary: 'CPU > 80%', runbook: 'http://wiki/cpu' }, startsAt, generatorURL: 'http://prom:9090/graph?g0.expr=up' },
+      { labels: { alertname: 'HighCPU', instance: 'web-2', severity: 'critical', job: 'node' }, annotations: { runbook: 'http://wiki/cpu' }, startsAt },
+    ];
+    const r = await fetch(`${base}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alerts) });
+    assert.equal(r.status, 200);
+    am.postAlerts(alerts);
+    await eventually(async () => mails.length >= 2, 20_000, 50);
+    const get = (to: string): { subject: string; text: string } => {
+      const m = parseMail(mails.find((x) => x.to === to)!.raw);
+      return { subject: m.headers['subject'] ?? '', text: m.text.replace(/\r\n/g, '\n') };
+    };
+    const want = get('real@example.com');
+    const got = get('vigil@example.com');
+    assert.equal(got.subject, want.subject);
+    assert.equal(got.text, want.text);
+    // Sanity: the render really exercised the features (not two empty bodies).
+    assert.match(want.text, /0: WEB-1 Wide World-X 2024-03-05 07:08:09 2024-03-05 07:08:09\.123 \+0000 UTC/);
+    assert.match(want.subject, /^\[FIRING:2\] HighCPU "critical"/);
+  } finally {
+    await am.stop();
+    await real.stop();
     await new Promise<void>((r) => server.close(() => r()));
     dir.cleanup();
   }
