@@ -274,3 +274,70 @@ test('API v2 responses have the same shapes and values as Alertmanager 0.25', { 
     }
   }
 });
+
+test('Slack payloads (default and custom templates) match Alertmanager 0.25', { skip: skipUnless(AM_BIN, 'prometheus-alertmanager'), timeout: 60_000 }, async () => {
+  const hooks = await Promise.all([sink(), sink()]);
+  const dir = tempDir('am-slack-');
+  const procs: RunningProcess[] = [];
+  try {
+    const bases: string[] = [];
+    for (const [k, kind] of (['real', 'vigil'] as const).entries()) {
+      const cfg = join(dir.path, `${kind}.yml`);
+      writeFileSync(
+        cfg,
+        `global:
+  slack_api_url: 'http://127.0.0.1:${hooks[k]!.port}/slack'
+route:
+  receiver: team.slack
+  group_by: [alertname]
+  group_wait: 300ms
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: team.slack
+    slack_configs:
+      - channel: '#alerts'
+        send_resolved: true
+      - channel: '#custom'
+        username: 'bot-{{ .CommonLabels.severity }}'
+        title: '{{ .Status | title }}: {{ .CommonAnnotations.summary }}'
+        text: '{{ range .Alerts }}• {{ .Labels.instance }} since {{ .StartsAt.Format "15:04" }}{{ "\\n" }}{{ end }}'
+        color: '{{ if eq .Status "firing" }}#ff0000{{ else }}good{{ end }}'
+        footer: 'from {{ .ExternalURL }}'
+        icon_emoji: ':fire:'
+        link_names: true
+`,
+      );
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const args = [`--config.file=${cfg}`, `--storage.path=${join(dir.path, kind)}`, `--web.listen-address=127.0.0.1:${port}`, '--web.external-url=http://am.example:9093', '--cluster.listen-address='];
+      procs.push(kind === 'real' ? await startProcess(AM_BIN!, args, { readyUrl: `${base}/-/ready` }) : await startVigil(['alertmanager', ...args], { readyUrl: `${base}/-/ready` }));
+      bases.push(base);
+    }
+    const startsAt = '2024-05-06T10:11:12Z';
+    const alerts = [
+      { labels: { alertname: 'Latency', instance: 'api-1', severity: 'warning' }, annotations: { summary: 'p95 > 1s' }, startsAt },
+      { labels: { alertname: 'Latency', instance: 'api-2', severity: 'warning' }, annotations: { summary: 'p95 > 1s' }, startsAt },
+    ];
+    await Promise.all(bases.map((b) => post(b, '/api/v2/alerts', alerts)));
+    const wait = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (hooks.some((h) => h.got.length < n) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await wait(2);
+    // Resolve one: the send_resolved channel gets a new notification, the other does not.
+    await Promise.all(bases.map((b) => post(b, '/api/v2/alerts', [{ ...alerts[0], endsAt: new Date().toISOString() }])));
+    await wait(3);
+    await new Promise((r) => setTimeout(r, 1500));
+    const norm = (h: Received[]): string[] => h.map((g) => JSON.stringify(g.body)).sort();
+    assert.deepEqual(norm(hooks[1]!.got), norm(hooks[0]!.got));
+    assert.equal(hooks[0]!.got.length, 3);
+  } finally {
+    for (const p of procs) await p.stop();
+    for (const h of hooks) {
+      h.server.close();
+      h.server.closeAllConnections();
+    }
+    dir.cleanup();
+  }
+});
