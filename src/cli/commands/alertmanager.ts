@@ -150,7 +150,12 @@ async function routesCommand(argv: string[]): Promise<number> {
   ];
   const [sub, ...rest] = argv;
   const flags = parseFlags(specs, sub === 'test' || sub === 'show' ? rest : argv);
-  const cfg = loadConfigFile(flags.optString('config.file') ?? flags.string('config'));
+  let cfg: AlertmanagerConfig;
+  try {
+    cfg = loadConfigFile(flags.optString('config.file') ?? flags.string('config'));
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
   const root = RouteNode.build(cfg.route, null);
   if (sub !== 'test') {
     process.stdout.write('Routing tree:\n' + printTree(root, () => ({ include: true, receiver: true })) + '\n');
