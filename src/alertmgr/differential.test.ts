@@ -162,6 +162,8 @@ test('webhook notifications match Alertmanager 0.25: grouping, continue, inhibit
         alert({ alertname: 'DBDown', team: 'db', instance: 'db2' }),
         alert({ alertname: 'Disk', instance: 'n' }),
         alert({ alertname: 'Silenced', instance: 'x' }),
+        // Started long ago: its new group flushes at once instead of after group_wait.
+        { ...alert({ alertname: 'Old', instance: 'o' }), startsAt: new Date(Date.now() - 60_000).toISOString() },
       ]),
     );
     // Silence db2 after its first notification: its repeat at 7s must not happen.
@@ -191,6 +193,8 @@ test('webhook notifications match Alertmanager 0.25: grouping, continue, inhibit
     assert.ok(all.some((b) => b.receiver === 'pager' && b.truncatedAlerts === 1), 'truncated notification' + detail);
     assert.equal(all.filter((b) => b.receiver === 'default' && b.groupLabels['alertname'] === 'Disk').length, 2, 'one repeat of Disk' + detail);
     assert.ok(!all.some((b) => b.groupLabels['alertname'] === 'Silenced'), 'silenced alert never notified' + detail);
+    const old = real.hook.got.filter((g) => g.body.groupLabels['alertname'] === 'Old');
+    assert.ok(old.length === 2 && old[0]!.t < 500, 'old alert flushed immediately, then repeated' + detail);
     assert.ok(!all.some((b) => b.alerts.some((a) => a.labels['severity'] === 'warning')), 'inhibited alert never notified' + detail);
     assert.equal(all.filter((b) => b.receiver === 'db').length, 1, 'silenced after first notification: no repeat' + detail);
   } finally {
