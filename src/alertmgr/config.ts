@@ -214,7 +214,8 @@ function loadLegacy(o: Obj, matchField: string, reField: string): Matcher[] {
   for (const k of re.keys()) {
     if (!validLabelName(k)) o.ctx.fail(re.raw(k), `invalid label name "${k}"`);
     try {
-      out.push(newAmMatcher(MatchType.Regexp, k, re.str(k)));
+      // config.Regexp keeps the anchored form, which shows in route keys (and so group keys).
+      out.push(newAmMatcher(MatchType.Regexp, k, `^(?:${re.str(k)})$`));
     } catch (err) {
       o.ctx.fail(re.raw(k), `${reField}: ${(err as Error).message}`);
     }
