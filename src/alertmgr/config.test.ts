@@ -60,7 +60,7 @@ test('full config: defaults, inheritance, legacy and new matchers, route keys', 
   const [pager, team] = root.routes as [RouteNode, RouteNode];
   assert.equal(pager.opts.groupWait, 5000);
   assert.deepEqual([...pager.opts.groupBy], ['alertname', 'cluster']);
-  assert.equal(pager.key, '{}/{env=~"prod|stage",service="db",severity="page",team!~"x|y"}');
+  assert.equal(pager.key, '{}/{env=~"^(?:prod|stage)$",service="db",severity="page",team!~"x|y"}');
   assert.equal(team.opts.groupByAll, true);
   assert.equal(team.key, '{}/{owner=~"team-.*",tier!="3"}');
   assert.deepEqual(root.match({ service: 'db', env: 'prod', severity: 'page', owner: 'team-a' }).map((r) => r.opts.receiver), ['pager', 'team']);
