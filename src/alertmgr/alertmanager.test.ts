@@ -84,3 +84,58 @@ time_intervals:
     server.close();
   }
 });
+
+test('retry stage: 5xx is retried with backoff until success, 4xx fails at once and is re-tried at the next flush', { timeout: 30_000 }, async () => {
+  const calls: Array<{ path: string; auth: string }> = [];
+  let failures = 2;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      calls.push({ path: req.url ?? '', auth: req.headers.authorization ?? '' });
+      if (req.url === '/flaky' && failures-- > 0) return res.writeHead(503).end('busy');
+      if (req.url === '/reject') return res.writeHead(400).end('bad payload');
+      res.writeHead(200).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const registry = new Registry();
+  const am = new Alertmanager({
+    config: parseConfig(
+      `route:
+  receiver: flaky
+  group_by: [alertname]
+  group_wait: 50ms
+  group_interval: 1s
+  routes:
+    - matchers: [alertname="Reject"]
+      receiver: reject
+receivers:
+  - name: flaky
+    webhook_configs:
+      - url: 'http://127.0.0.1:${port}/flaky'
+        http_config: {basic_auth: {username: u, password: p}}
+  - name: reject
+    webhook_configs: [{url: 'http://127.0.0.1:${port}/reject'}]
+`,
+      'am.yml',
+    ),
+    registry,
+  });
+  am.start();
+  try {
+    am.postAlerts([{ labels: { alertname: 'Flaky' } }, { labels: { alertname: 'Reject' } }]);
+    await eventually(async () => calls.filter((c) => c.path === '/flaky').length >= 3, 10_000, 20);
+    assert.equal(calls.find((c) => c.path === '/flaky')!.auth, 'Basic ' + Buffer.from('u:p').toString('base64'));
+    // A 4xx is not retried within the flush, but the next group_interval tries again (nothing was logged).
+    await eventually(async () => calls.filter((c) => c.path === '/reject').length >= 2, 10_000, 20);
+    await sleep(300);
+    assert.equal(calls.filter((c) => c.path === '/flaky').length, 3, 'no more sends once delivered');
+    const m = await registry.metrics();
+    assert.match(m, /vigil_alertmanager_notification_requests_failed_total\{integration="webhook"\} [4-9]/);
+    assert.match(m, /vigil_alertmanager_notifications_failed_total\{integration="webhook"\} [1-9]/);
+  } finally {
+    await am.stop();
+    server.close();
+  }
+});
