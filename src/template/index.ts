@@ -15,4 +15,4 @@ export {
   type PrometheusFuncOptions,
   type QuerySample,
 } from './funcs.js';
-export { expandAlertTemplate, type AlertTemplateData } from './prometheus.js';
+export { expandAlertTemplate, expandAlertTemplateAsync, type AlertTemplateData, type AsyncPrometheusFuncOptions } from './prometheus.js';

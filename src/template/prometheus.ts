@@ -3,8 +3,8 @@
  * the text gets the preamble that defines $labels, $externalLabels, $externalURL
  * and $value, then runs with Prometheus' functions.
  */
-import { prometheusFuncs, type PrometheusFuncOptions } from './funcs.js';
-import { Template } from './template.js';
+import { prometheusFuncs, type PrometheusFuncOptions, type QuerySample } from './funcs.js';
+import { Template, TemplateError } from './template.js';
 
 export interface AlertTemplateData {
   labels: Record<string, string> | ReadonlyMap<string, string>;
@@ -36,4 +36,50 @@ export function expandAlertTemplate(name: string, text: string, data: AlertTempl
     ExternalURL: data.externalURL ?? '',
     Value: data.value,
   });
+}
+
+/** Options for expandAlertTemplateAsync: `query` may be asynchronous (storage reads are). */
+export interface AsyncPrometheusFuncOptions extends Omit<PrometheusFuncOptions, 'query'> {
+  query: (q: string) => QuerySample[] | Promise<QuerySample[]>;
+}
+
+const MAX_QUERY_PASSES = 8;
+
+/**
+ * expandAlertTemplate with an asynchronous `query` function. Templates run
+ * synchronously (as in Go), so the text is executed in passes: a pass records the
+ * queries it could not answer yet, they are run, and the next pass uses the results.
+ * Templates whose queries depend on earlier results converge in a few passes.
+ */
+export async function expandAlertTemplateAsync(name: string, text: string, data: AlertTemplateData, opts: AsyncPrometheusFuncOptions): Promise<string> {
+  if (!text.includes('{{')) return text;
+  const results = new Map<string, QuerySample[]>();
+  for (let pass = 0; pass < MAX_QUERY_PASSES; pass++) {
+    const missing = new Set<string>();
+    const query = (q: string): QuerySample[] => {
+      const r = results.get(q);
+      if (r) return r;
+      missing.add(q);
+      return [];
+    };
+    let out = '';
+    let err: unknown = null;
+    try {
+      out = expandAlertTemplate(name, text, data, { ...opts, query });
+    } catch (e) {
+      err = e;
+    }
+    if (missing.size === 0) {
+      if (err) throw err;
+      return out;
+    }
+    for (const q of missing) {
+      try {
+        results.set(q, await opts.query(q));
+      } catch (e) {
+        throw new TemplateError(`template: ${name}: error calling query: ${(e as Error).message}`);
+      }
+    }
+  }
+  throw new TemplateError(`template: ${name}: more than ${MAX_QUERY_PASSES} rounds of dependent queries`);
 }

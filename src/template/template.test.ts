@@ -125,3 +125,24 @@ test('Prometheus alert templates: $labels, $value, $externalLabels preamble', as
   assert.equal(expandAlertTemplate('x', '{{ $value }}', { labels: {}, value: 1e6 }), '1e+06');
   assert.throws(() => expandAlertTemplate('__alert_X', '{{ $labels.a | nosuch }}', { labels: {}, value: 0 }), /__alert_X:1: function "nosuch" not defined/);
 });
+
+test('expandAlertTemplateAsync: async query results, dependent queries', async () => {
+  const { expandAlertTemplateAsync } = await import('./index.js');
+  const asked: string[] = [];
+  const query = async (q: string): Promise<Array<{ Labels: Record<string, string>; Value: number }>> => {
+    asked.push(q);
+    await new Promise((r) => setTimeout(r, 1));
+    if (q === 'up') return [{ Labels: { instance: 'b' }, Value: 1 }, { Labels: { instance: 'a' }, Value: 0 }];
+    if (q.startsWith('load{')) return [{ Labels: {}, Value: 2.5 }];
+    return [];
+  };
+  const out = await expandAlertTemplateAsync(
+    't',
+    '{{ range query "up" | sortByLabel "instance" }}{{ .Labels.instance }}={{ .Value }} load={{ with printf "load{instance=%q}" .Labels.instance | query }}{{ . | first | value }}{{ end }};{{ end }}',
+    { labels: {}, value: 0 },
+    { query },
+  );
+  assert.equal(out, 'a=0 load=2.5;b=1 load=2.5;');
+  assert.deepEqual([...new Set(asked)].sort(), ['load{instance="a"}', 'load{instance="b"}', 'up']);
+  await assert.rejects(expandAlertTemplateAsync('t', '{{ query "x" | first }}', { labels: {}, value: 0 }, { query }), /first\(\) called on vector with no elements/);
+});
