@@ -76,8 +76,13 @@ export class Obj {
   bool(name: string, def: boolean): boolean {
     const n = this.raw(name);
     if (n === null || (isScalar(n) && n.value === null)) return def;
-    if (!isScalar(n) || typeof n.value !== 'boolean') this.ctx.fail(n, `field ${name}: cannot unmarshal ${describe(n)} into bool`);
-    return n.value;
+    if (isScalar(n) && typeof n.value === 'boolean') return n.value;
+    // Go's yaml.v2 (YAML 1.1) also reads yes/no/on/off/y/n as booleans.
+    if (isScalar(n) && typeof n.value === 'string' && (n as unknown as { type?: string }).type === 'PLAIN') {
+      if (/^(y|Y|yes|Yes|YES|on|On|ON)$/.test(n.value)) return true;
+      if (/^(n|N|no|No|NO|off|Off|OFF)$/.test(n.value)) return false;
+    }
+    this.ctx.fail(n, `field ${name}: cannot unmarshal ${describe(n)} into bool`);
   }
 
   int(name: string, def: number): number {
