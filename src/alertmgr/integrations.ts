@@ -204,7 +204,12 @@ class EmailIntegration implements Integration {
     let headers: Record<string, string>;
     let text = '';
     let html = '';
+    let envTo = '';
+    let envFrom = '';
     try {
+      // Alertmanager templates the to/from addresses too (e.g. '{{ .CommonLabels.team }}@example.com').
+      envTo = expandTemplate(ctx.templates, c.to, d);
+      envFrom = expandTemplate(ctx.templates, c.from, d);
       headers = {};
       for (const [k, v] of Object.entries(c.headers)) headers[k] = expandTemplate(ctx.templates, v, d);
       if (c.text) text = expandTemplate(ctx.templates, c.text, d);
@@ -232,13 +237,13 @@ class EmailIntegration implements Integration {
     const { Subject, To, From, ...rest } = headers;
     try {
       await transport.sendMail({
-        from: From ?? c.from,
-        to: To ?? c.to,
+        from: From ?? envFrom,
+        to: To ?? envTo,
         subject: Subject ?? '',
         text: text || undefined,
         html: html || undefined,
         headers: rest,
-        envelope: { from: addressOnly(c.from), to: c.to.split(',').map(addressOnly) },
+        envelope: { from: addressOnly(envFrom), to: envTo.split(',').map(addressOnly).filter((a) => a !== '') },
       });
       return { retry: false };
     } catch (err) {
