@@ -130,6 +130,10 @@ async function amtoolSession(base: string): Promise<unknown> {
   const silenced = JSON.parse(await amtool(base, 'alert', 'query', '-s', '-o', 'json')) as Array<{ status: { state: string; silencedBy: string[] } }>;
   const sils = JSON.parse(await amtool(base, 'silence', 'query', '-o', 'json')) as Array<Record<string, unknown>>;
   const simple = await amtool(base, 'silence', 'query', '-q');
+  // Extending an active silence keeps its ID; changing its matchers would not.
+  const updated = (await amtool(base, 'silence', 'update', id, '--duration=2h', '--comment=extended')).trim();
+  const filtered = JSON.parse(await amtool(base, 'alert', 'query', '-s', '-o', 'json', 'instance=~"i1|i9"', 'severity!=critical')) as unknown[];
+  const byReceiver = JSON.parse(await amtool(base, 'alert', 'query', '-s', '-o', 'json', '--receiver=ho.k')) as unknown[];
   await amtool(base, 'silence', 'expire', id);
   const expired = JSON.parse(await amtool(base, 'silence', 'query', '--expired', '-o', 'json')) as Array<{ id: string; status: { state: string } }>;
   const active = (await amtool(base, 'silence', 'query', '-q')).trim();
@@ -141,6 +145,9 @@ async function amtoolSession(base: string): Promise<unknown> {
     silenceMatchers: sils.map((s) => s['matchers']),
     silenceState: sils.map((s) => (s['status'] as { state: string }).state),
     simpleListHasId: simple.includes(id),
+    updateKeptId: updated === id,
+    filtered: filtered.length,
+    byReceiver: byReceiver.length,
     expired: expired.map((s) => [s.id === id, s.status.state]),
     activeAfterExpire: active,
   };
@@ -161,7 +168,8 @@ test('amtool works against vigil alertmanager as against Alertmanager 0.25', { s
     }
     const [real, vigil] = await Promise.all(targets.map((t) => amtoolSession(t.base)));
     assert.deepEqual(vigil, real);
-    const r = real as { alerts: unknown[]; expired: unknown[] };
+    const r = real as { alerts: unknown[]; expired: unknown[]; updateKeptId: boolean; filtered: number; byReceiver: number };
+    assert.deepEqual([r.updateKeptId, r.filtered, r.byReceiver], [true, 1, 1]);
     assert.equal(r.alerts.length, 1);
     assert.deepEqual(r.expired, [[true, 'expired']]);
   } finally {
