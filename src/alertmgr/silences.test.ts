@@ -59,3 +59,16 @@ test('notification log: persisted entries expire after the retention', () => {
     dir.cleanup();
   }
 });
+
+test('fingerprintHex equals the BigInt FNV-1a reference (model.LabelSet.Fingerprint)', async () => {
+  const { fingerprint, fingerprintHex } = await import('./types.js');
+  const sets: Array<Record<string, string>> = [{}, { a: 'b' }, { alertname: 'HighCPU', instance: 'a', severity: 'critical' }, { ünï: 'cødé ✓', z: '' }];
+  for (let i = 0; i < 200; i++) {
+    const ls: Record<string, string> = {};
+    for (let j = 0; j < 1 + (i % 6); j++) ls[`l${(i * 7 + j) % 11}`] = String.fromCharCode(...Array.from({ length: 1 + ((i + j) % 9) }, (_, k) => 32 + ((i * 31 + j * 17 + k * 13) % 400)));
+    sets.push(ls);
+  }
+  for (const ls of sets) assert.equal(fingerprintHex(ls), fingerprint(ls).toString(16).padStart(16, '0'), JSON.stringify(ls));
+  // Known value from Alertmanager (the differential test's webhook payloads).
+  assert.equal(fingerprintHex({ alertname: 'HighCPU', instance: 'a', severity: 'critical' }), '23563e67c9b496b2');
+});

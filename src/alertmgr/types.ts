@@ -42,8 +42,53 @@ export function fingerprint(ls: LabelSet): bigint {
   return h;
 }
 
+/**
+ * fingerprint() as 16 hex digits, computed with four 16-bit limbs instead of BigInt
+ * (this runs for every alert on every flush and API call). FNV prime = 2^40 + 435.
+ */
 export function fingerprintHex(ls: LabelSet): string {
-  return fingerprint(ls).toString(16).padStart(16, '0');
+  // offset basis 0xcbf29ce484222325 as limbs, least significant first
+  let l0 = 0x2325;
+  let l1 = 0x8422;
+  let l2 = 0x9ce4;
+  let l3 = 0xcbf2;
+  const step = (b: number): void => {
+    l0 ^= b;
+    // h * 435
+    let t0 = l0 * 435;
+    let t1 = l1 * 435 + (t0 >>> 16);
+    let t2 = l2 * 435 + (t1 >>> 16);
+    let t3 = l3 * 435 + (t2 >>> 16);
+    // + (h << 40): limb2 gets l0 << 8, limb3 gets (l1 << 8) + (l0 >> 8)
+    t2 = (t2 & 0xffff) + ((l0 << 8) & 0xffff);
+    t3 = (t3 & 0xffff) + ((l1 << 8) & 0xffff) + (l0 >>> 8) + (t2 >>> 16);
+    l0 = t0 & 0xffff;
+    l1 = t1 & 0xffff;
+    l2 = t2 & 0xffff;
+    l3 = t3 & 0xffff;
+  };
+  const feed = (s: string): void => {
+    const u = utf8(s);
+    if (typeof u === 'string') for (let i = 0; i < u.length; i++) step(u.charCodeAt(i));
+    else for (let i = 0; i < u.length; i++) step(u[i]!);
+  };
+  const names = Object.keys(ls).sort();
+  for (const n of names) {
+    feed(n);
+    step(0xff);
+    feed(ls[n]!);
+    step(0xff);
+  }
+  const h = (x: number): string => x.toString(16).padStart(4, '0');
+  return h(l3) + h(l2) + h(l1) + h(l0);
+}
+
+const encoder = new TextEncoder();
+
+function utf8(s: string): Uint8Array | string {
+  // ASCII fast path: iterate char codes directly.
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return encoder.encode(s);
+  return s;
 }
 
 /** Resolved at `now`: EndsAt set and not after now (Alert.ResolvedAt). */
