@@ -72,6 +72,9 @@ test('restart (kill -9) sends no duplicate notification and keeps silences', { t
     await eventually(async () => hook.got.length >= 1, 10_000, 50);
     assert.equal(hook.got.length, 1);
     assert.equal(hook.got[0]!.alerts[0]!.labels['alertname'], 'Restart');
+    // The log is written once the receiver has answered (as in Alertmanager, a crash between
+    // the send and the log write can repeat a notification): wait for it before killing.
+    await eventually(async () => /vigil_alertmanager_nflog_entries 1/.test(await (await fetch(`${base}/metrics`)).text()), 5000, 20);
 
     await proc.kill9();
     proc = await startVigil(args, { readyUrl: `${base}/-/ready` });
