@@ -30,12 +30,17 @@ export function expandAlertTemplate(name: string, text: string, data: AlertTempl
   if (!text.includes('{{')) return text;
   const t = new Template(name, prometheusFuncs(opts));
   t.parse(PREAMBLE + text, name);
-  return t.execute({
-    Labels: toMap(data.labels),
-    ExternalLabels: toMap(data.externalLabels),
-    ExternalURL: data.externalURL ?? '',
-    Value: data.value,
-  });
+  return t.execute(new tmplData(toMap(data.labels), toMap(data.externalLabels), data.externalURL ?? '', data.value));
+}
+
+/** Prometheus' template data struct: unknown fields are errors, not empty strings. */
+class tmplData {
+  constructor(
+    readonly Labels: Map<string, string>,
+    readonly ExternalLabels: Map<string, string>,
+    readonly ExternalURL: string,
+    readonly Value: number,
+  ) {}
 }
 
 /** Options for expandAlertTemplateAsync: `query` may be asynchronous (storage reads are). */

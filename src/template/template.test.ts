@@ -146,3 +146,9 @@ test('expandAlertTemplateAsync: async query results, dependent queries', async (
   assert.deepEqual([...new Set(asked)].sort(), ['load{instance="a"}', 'load{instance="b"}', 'up']);
   await assert.rejects(expandAlertTemplateAsync('t', '{{ query "x" | first }}', { labels: {}, value: 0 }, { query }), /first\(\) called on vector with no elements/);
 });
+
+test('Prometheus template data is a struct: unknown fields fail', async () => {
+  const { expandAlertTemplate } = await import('./index.js');
+  assert.throws(() => expandAlertTemplate('a', '{{ .Nope }}', { labels: {}, value: 1 }), /can't evaluate field Nope in type \*template\.tmplData/);
+  assert.equal(expandAlertTemplate('a', '{{ .Value }} {{ .Labels.x }}', { labels: { x: 'y' }, value: 2 }), '2 y');
+});
