@@ -200,7 +200,7 @@ const AM_BIN = findBinary('prometheus-alertmanager', 'alertmanager');
 const DIFF_TMPL = `{{ define "diff.subject" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ len .Alerts.Firing }}{{ end }}] {{ .GroupLabels.alertname }} {{ printf "%q %5.2f %-4d| %x %v %s %t %03d %+d %e %g" .CommonLabels.severity 3.14159 42 "hi" 1e6 "s" true 7 5 123456.789 0.000012 }}{{ end }}
 {{ define "diff.text" }}
 {{- range $i, $a := .Alerts }}
-{{ $i }}: {{ $a.Labels.instance | toUpper }} {{ title "wide world-x" }} {{ $a.StartsAt.Format "2006-01-02 15:04:05" }} {{ $a.StartsAt }}
+{{ $i }}: {{ $a.Labels.instance | toUpper }} {{ title "wide world-x" }} {{ $a.StartsAt.Format "2006-01-02 15:04:05" }} {{ $a.StartsAt }} {{ $a.StartsAt.Unix }} {{ $a.StartsAt.Sub $a.StartsAt }} {{ $a.StartsAt.Format "Mon Jan _2 03:04:05.000PM MST" }}
 {{- range $k, $v := $a.Labels }} {{ $k }}={{ $v }}{{ end }}
 {{ with $a.Annotations.summary }}summary={{ . }}{{ else }}no summary{{ end }}
 {{ if and (eq $a.Labels.severity "critical" "page") (ne $a.Labels.instance "") }}urgent{{ else if lt (len $a.Labels) 4 }}small{{ else }}normal{{ end }}
@@ -282,7 +282,7 @@ receivers:
     assert.equal(got.subject, want.subject);
     assert.equal(got.text, want.text);
     // Sanity: the render really exercised the features (not two empty bodies).
-    assert.match(want.text, /0: WEB-1 Wide World-X 2024-03-05 07:08:09 2024-03-05 07:08:09\.123 \+0000 UTC/);
+    assert.match(want.text, /0: WEB-1 Wide World-X 2024-03-05 07:08:09 2024-03-05 07:08:09\.123 \+0000 UTC 1709622489 0s Tue Mar  5 07:08:09\.123AM UTC/);
     assert.match(want.subject, /^\[FIRING:2\] HighCPU "critical"/);
   } finally {
     await am.stop();

@@ -1,7 +1,7 @@
 export { Template, TemplateError, parseTemplate, execute, type ExecuteOptions } from './template.js';
 export { BUILTINS, isTrue, htmlEscape, jsEscape, queryEscape, type FuncMap, type TemplateFunc } from './builtins.js';
 export { sprintf, sprint, formatValue, formatFloatG, goQuote } from './format.js';
-export { SafeString, isSafeString, GoTime } from './value.js';
+export { SafeString, isSafeString, GoTime, GoDuration } from './value.js';
 export { KV, Pair, Pairs } from './kv.js';
 export {
   ALERTMANAGER_FUNCS,

@@ -152,3 +152,13 @@ test('Prometheus template data is a struct: unknown fields fail', async () => {
   assert.throws(() => expandAlertTemplate('a', '{{ .Nope }}', { labels: {}, value: 1 }), /can't evaluate field Nope in type \*template\.tmplData/);
   assert.equal(expandAlertTemplate('a', '{{ .Value }} {{ .Labels.x }}', { labels: { x: 'y' }, value: 2 }), '2 y');
 });
+
+test('time values: Format, Sub and Duration strings as in Go', async () => {
+  const { GoTime } = await import('./index.js');
+  const a = new GoTime(Date.UTC(2024, 0, 2, 3, 4, 5, 600));
+  const b = new GoTime(Date.UTC(2024, 0, 1, 0, 0, 0));
+  const d = { A: a, B: b };
+  assert.equal(run('{{ .A.Format "Mon Jan _2 15:04:05.000 2006" }} {{ .A.Format "02/01/06 03:04PM" }}', d), 'Tue Jan  2 03:04:05.600 2024 02/01/24 03:04AM');
+  assert.equal(run('{{ .A.Sub .B }} {{ (.B.Sub .B) }} {{ (.A.Sub .B).Hours | printf "%.1f" }} {{ .A.Unix }}', d), '27h4m5.6s 0s 27.1 1704164645');
+  assert.equal(run('{{ .A }}', d), '2024-01-02 03:04:05.6 +0000 UTC');
+});

@@ -48,6 +48,16 @@ export class GoTime {
   UnixNano(): bigint {
     return BigInt(this.ms) * 1_000_000n + BigInt(this.extraNs);
   }
+  /** t.Sub(u): a Duration. */
+  Sub(u: GoTime): GoDuration {
+    return new GoDuration((this.ms - u.ms) * 1e6 + (this.extraNs - u.extraNs));
+  }
+  Before(u: GoTime): boolean {
+    return this.ms < u.ms || (this.ms === u.ms && this.extraNs < u.extraNs);
+  }
+  After(u: GoTime): boolean {
+    return u.Before(this);
+  }
   UTC(): GoTime {
     return this;
   }
@@ -130,4 +140,53 @@ export const ZERO_TIME_MS = new Date('0001-01-01T00:00:00Z').getTime();
 
 function dayOfYear(d: Date): number {
   return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1;
+}
+
+/** Go's time.Duration (nanoseconds) with its String() rendering ("1h2m3.5s", "250ms"). */
+export class GoDuration {
+  constructor(readonly ns: number) {}
+  Seconds(): number {
+    return this.ns / 1e9;
+  }
+  Minutes(): number {
+    return this.ns / 6e10;
+  }
+  Hours(): number {
+    return this.ns / 3.6e12;
+  }
+  Milliseconds(): bigint {
+    return BigInt(Math.trunc(this.ns / 1e6));
+  }
+  /** Rounds to a multiple of m (half away from zero). */
+  Round(m: GoDuration): GoDuration {
+    if (m.ns <= 0) return this;
+    const q = Math.round(Math.abs(this.ns) / m.ns) * m.ns;
+    return new GoDuration(this.ns < 0 ? -q : q);
+  }
+  Truncate(m: GoDuration): GoDuration {
+    if (m.ns <= 0) return this;
+    return new GoDuration(this.ns - (this.ns % m.ns));
+  }
+  String(): string {
+    let ns = Math.round(this.ns);
+    if (ns === 0) return '0s';
+    const neg = ns < 0;
+    ns = Math.abs(ns);
+    const frac = (v: number, digits: number): string => {
+      const int = Math.floor(v / 10 ** digits);
+      let f = String(v % 10 ** digits).padStart(digits, '0').replace(/0+$/, '');
+      return f ? `${int}.${f}` : String(int);
+    };
+    let out: string;
+    if (ns < 1e3) out = `${ns}ns`;
+    else if (ns < 1e6) out = `${frac(ns, 3)}µs`;
+    else if (ns < 1e9) out = `${frac(ns, 6)}ms`;
+    else {
+      const h = Math.floor(ns / 3.6e12);
+      const m = Math.floor((ns % 3.6e12) / 6e10);
+      const s = frac(ns % 6e10, 9) + 's';
+      out = (h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m` : '') + s;
+    }
+    return neg ? '-' + out : out;
+  }
 }
