@@ -5,6 +5,7 @@
 
 /** Base path of the app, with a trailing slash (e.g. "/" or "/vigil/"). */
 export const basePath: string = (() => {
+  if (typeof window === 'undefined') return '/';
   const p = window.location.pathname;
   return p.slice(0, p.lastIndexOf('/') + 1);
 })();
