@@ -331,7 +331,21 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   await page.waitForURL(/var-instance=/);
   assert.match(decodeURIComponent(page.url()), new RegExp(`var-instance=${instance.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   await page.keyboard.press('Escape');
-  await page.waitForFunction(`[...document.querySelectorAll('[data-testid=panel]')].every((p) => p.getAttribute('data-state') === 'ok')`);
+  await page.locator('.var-menu').waitFor({ state: 'detached' });
+  await page.waitForFunction(PANELS_OK);
+
+  // Drag on a time series panel zooms the whole dashboard to an absolute range.
+  const over = page.locator('.dash-panel', { hasText: 'CPU usage' }).locator('.u-over').first();
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForURL((u) => /^\d{13}$/.test(u.searchParams.get('from') ?? '') && /^\d{13}$/.test(u.searchParams.get('to') ?? ''));
+  const u = new URL(page.url());
+  const span = Number(u.searchParams.get('to')) - Number(u.searchParams.get('from'));
+  assert.ok(span > 3 * 60_000 && span < 6 * 60_000, `zoomed span ${span}ms is about 30% of 15 minutes`);
+  await page.waitForFunction(PANELS_SETTLED);
 });
 
 test('vigil self dashboard renders without crashing; panels without data say so', { skip }, async () => {

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorBox, Loading } from '../components/common.js';
 import { promApi } from '../lib/api.js';
 import { href, linkClick, navigate, useRoute } from '../lib/router.js';
-import { parseDuration, parseTimeExpr } from '../lib/time.js';
+import { formatTimestamp, parseDuration, parseTimeExpr } from '../lib/time.js';
 import { useTheme } from '../theme.js';
 import { layoutPanels } from './layout.js';
 import { DashboardPanel } from './panels.js';
@@ -107,6 +107,13 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
     };
   }, [uid, urlKey, tick === 0 ? 0 : Math.floor(tick / 10)]);
 
+  // Drag-to-zoom on any time series panel sets an absolute range, like Grafana.
+  const zoom = (a: number, b: number): void => setParam({ from: String(a), to: String(b) });
+  const zoomOut = (): void => {
+    const span = toMs - fromMs;
+    const end = Math.min(Date.now(), toMs + span / 2);
+    setParam({ from: String(Math.round(end - span * 2)), to: end >= Date.now() - 1000 ? 'now' : String(Math.round(end)) });
+  };
   const laid = useMemo(() => layoutPanels(dash.panels ?? [], collapsed), [dash, collapsed]);
   const totalRows = laid.reduce((m, l) => Math.max(m, l.y + l.h), 0);
 
@@ -121,13 +128,16 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
         </h1>
         <span class="spacer" />
         <select class="input" aria-label="Time range" value={RANGES.some(([v]) => v === from) && to === 'now' ? from : ''} onChange={(e) => setParam({ from: (e.target as HTMLSelectElement).value, to: 'now' })}>
-          {RANGES.some(([v]) => v === from) && to === 'now' ? null : <option value="">{`${from} to ${to}`}</option>}
+          {RANGES.some(([v]) => v === from) && to === 'now' ? null : <option value="">{rangeText(from, to, fromMs, toMs)}</option>}
           {RANGES.map(([v, label]) => (
             <option key={v} value={v}>
               {label}
             </option>
           ))}
         </select>
+        <button class="btn" title="Zoom out (twice the range)" aria-label="Zoom out" onClick={zoomOut}>
+          ⊖
+        </button>
         <button
           class="btn"
           title="Refresh now"
@@ -173,7 +183,7 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
             }
             return (
               <div class="dash-panel" style={style} key={`p-${l.panel.id ?? i}-${i}`}>
-                <DashboardPanel panel={l.panel} vars={vars} fromMs={fromMs} toMs={toMs} refreshKey={tick} theme={theme} heightPx={l.h * ROW_PX + (l.h - 1) * GAP_PX} />
+                <DashboardPanel panel={l.panel} vars={vars} fromMs={fromMs} toMs={toMs} refreshKey={tick} theme={theme} heightPx={l.h * ROW_PX + (l.h - 1) * GAP_PX} onZoom={zoom} />
               </div>
             );
           })}
@@ -181,6 +191,11 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
       )}
     </div>
   );
+}
+
+function rangeText(from: string, to: string, fromMs: number, toMs: number): string {
+  const abs = (s: string, ms: number): string => (/^\d+$/.test(s) ? formatTimestamp(ms) : s);
+  return `${abs(from, fromMs)} to ${abs(to, toMs)}`;
 }
 
 function varLabel(m: VariableModel): string {
@@ -198,8 +213,15 @@ function VariablePicker({ state, onChange }: { state: VarState; onChange: (sel: 
     const close = (e: MouseEvent): void => {
       if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
     };
+    const esc = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setOpen(false);
+    };
     document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', esc);
+    };
   }, [open]);
   if (m.type === 'constant' || m.hide === 2) return <span />;
   const isAll = state.selected.length === 1 && state.selected[0] === ALL;
@@ -218,7 +240,7 @@ function VariablePicker({ state, onChange }: { state: VarState; onChange: (sel: 
   const opts = (m.includeAll ? [ALL] : []).concat(state.options).filter((o) => !search || o.toLowerCase().includes(search.toLowerCase()));
   return (
     <div class="var-picker" ref={ref} data-var={m.name}>
-      <span class="var-label">{varLabel(m)}</span>
+      {m.hide === 1 ? null : <span class="var-label">{varLabel(m)}</span>}
       <button class="btn var-value" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)} title={state.error ?? text}>
         {state.error ? <span class="error-text">error</span> : text} ▾
       </button>

@@ -16,6 +16,8 @@ export interface PanelProps {
   refreshKey: number;
   theme: string;
   heightPx: number;
+  /** Drag-to-zoom on a time series panel: the new absolute range in ms. */
+  onZoom?: (fromMs: number, toMs: number) => void;
 }
 
 /** Catches render errors so that one broken panel shows an error instead of taking the dashboard down. */
@@ -103,7 +105,7 @@ export function DashboardPanel(p: PanelProps): preact.JSX.Element {
               {error}
             </div>
           ) : (
-            <PanelContent type={type} panel={panel} data={data} height={bodyHeight} theme={p.theme} vars={p.vars} fromMs={p.fromMs} toMs={p.toMs} />
+            <PanelContent type={type} panel={panel} data={data} height={bodyHeight} theme={p.theme} vars={p.vars} fromMs={p.fromMs} toMs={p.toMs} onZoom={p.onZoom} />
           )}
         </PanelBoundary>
       </div>
@@ -111,7 +113,7 @@ export function DashboardPanel(p: PanelProps): preact.JSX.Element {
   );
 }
 
-function PanelContent(p: { type: string; panel: Panel; data: PanelData | null; height: number; theme: string; vars: Map<string, VarState>; fromMs: number; toMs: number }): preact.JSX.Element {
+function PanelContent(p: { type: string; panel: Panel; data: PanelData | null; height: number; theme: string; vars: Map<string, VarState>; fromMs: number; toMs: number; onZoom?: (fromMs: number, toMs: number) => void }): preact.JSX.Element {
   const { panel, data } = p;
   if (p.type === 'text') return <TextPanel panel={panel} vars={p.vars} />;
   if (!DATA_PANELS.has(p.type)) return <div class="panel-error-msg">Panel type "{p.type}" is not supported by Vigil.</div>;
@@ -121,7 +123,7 @@ function PanelContent(p: { type: string; panel: Panel; data: PanelData | null; h
   switch (p.type) {
     case 'timeseries':
     case 'graph':
-      return <TimeSeriesPanel panel={panel} frames={data.frames} defaults={d} height={p.height} theme={p.theme} fromMs={p.fromMs} toMs={p.toMs} />;
+      return <TimeSeriesPanel panel={panel} frames={data.frames} defaults={d} height={p.height} theme={p.theme} fromMs={p.fromMs} toMs={p.toMs} onZoom={p.onZoom} />;
     case 'stat':
     case 'singlestat':
       return <StatPanel panel={panel} frames={data.frames} defaults={d} height={p.height} />;
@@ -136,7 +138,7 @@ function PanelContent(p: { type: string; panel: Panel; data: PanelData | null; h
   }
 }
 
-function TimeSeriesPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; height: number; theme: string; fromMs: number; toMs: number }): preact.JSX.Element {
+function TimeSeriesPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; height: number; theme: string; fromMs: number; toMs: number; onZoom?: (fromMs: number, toMs: number) => void }): preact.JSX.Element {
   const aligned = useMemo(() => alignFrames(p.frames), [p.frames]);
   const series = useMemo(() => p.frames.map((f, i) => ({ label: f.name, values: aligned.values[i]!, color: PALETTE[i % PALETTE.length]! })), [aligned, p.frames]);
   const custom = p.defaults.custom ?? {};
@@ -144,7 +146,7 @@ function TimeSeriesPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefa
   const fill = p.panel.type === 'graph' ? (p.panel.fill ?? 1) * 10 : (custom.fillOpacity ?? 0);
   const legendRows = Math.min(3, Math.ceil(p.frames.length / 3));
   const chartHeight = Math.max(60, p.height - 8 - legendRows * 20);
-  return <Graph x={aligned.x} series={series} unit={p.defaults.unit} decimals={p.defaults.decimals} min={p.defaults.min} max={p.defaults.max} stacked={stacked} fillOpacity={fill} height={chartHeight} theme={p.theme} xMin={p.fromMs / 1000} xMax={p.toMs / 1000} />;
+  return <Graph x={aligned.x} series={series} unit={p.defaults.unit} decimals={p.defaults.decimals} min={p.defaults.min} max={p.defaults.max} stacked={stacked} fillOpacity={fill} height={chartHeight} theme={p.theme} xMin={p.fromMs / 1000} xMax={p.toMs / 1000} onZoom={p.onZoom ? (a, b): void => p.onZoom!(Math.round(a * 1000), Math.round(b * 1000)) : undefined} />;
 }
 
 function calcOf(panel: Panel): string {
@@ -177,6 +179,7 @@ function StatPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; 
   const calc = calcOf(p.panel);
   const colorMode = (p.panel.options?.['colorMode'] as string | undefined) ?? 'value';
   const graphMode = (p.panel.options?.['graphMode'] as string | undefined) ?? 'area';
+  const textMode = (p.panel.options?.['textMode'] as string | undefined) ?? 'auto';
   const th = p.defaults.thresholds;
   const n = p.frames.length;
   return (
@@ -190,12 +193,12 @@ function StatPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; 
         const fontSize = `min(${n > 1 ? 30 : 42}cqh, ${Math.round(150 / Math.max(chars, 2))}cqw, 64px)`;
         return (
           <div class="stat" key={i} style={colorMode === 'background' ? { background: color, color: '#fff' } : {}}>
-            {n > 1 ? <div class="stat-name">{f.name}</div> : null}
-            <div class="stat-value" style={{ color: colorMode === 'value' ? color : undefined, fontSize }}>
+            {(n > 1 && textMode !== 'value') || textMode === 'value_and_name' || textMode === 'name' ? <div class={textMode === 'name' ? 'stat-value stat-name-only' : 'stat-name'}>{f.name}</div> : null}
+            {textMode === 'name' || textMode === 'none' ? null : <div class="stat-value" style={{ color: colorMode === 'value' ? color : undefined, fontSize }}>
               {fv.prefix}
               {fv.text}
               <span class="stat-suffix">{fv.suffix}</span>
-            </div>
+            </div>}
             {graphMode === 'area' && f.times.length > 1 ? <Sparkline frame={f} color={colorMode === 'background' ? '#fff' : color} /> : null}
           </div>
         );
