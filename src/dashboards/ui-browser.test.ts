@@ -182,8 +182,11 @@ async function startStack(): Promise<Stack> {
 }
 
 /** Browser-side conditions (strings: the root tsconfig has no DOM types). */
-const PANELS_SETTLED = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') !== 'loading'); })()`;
-const PANELS_OK = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') === 'ok'); })()`;
+const PANELS_SETTLED = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') !== 'loading' && p.getAttribute('data-loading') === 'false'); })()`;
+const PANELS_OK = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') === 'ok' && p.getAttribute('data-loading') === 'false'); })()`;
+
+/** Playwright waits time out after 15 s; this bounds a whole test so a stuck browser cannot hang the suite. */
+const TEST_TIMEOUT = 90_000;
 
 let stack: Stack | undefined;
 let context: BrowserContext | undefined;
@@ -200,35 +203,38 @@ interface PromVector {
   data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
 
-before(async () => {
-  if (skip) return;
-  if (!existsSync(join(uiDist, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build:ui'], { cwd: root, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'npm run build:ui failed');
-  }
-  stack = await startStack();
-  const s = stack;
-  // Wait until node_exporter has been scraped a few times, so rates have points to work with.
-  await eventually(async () => {
-    const r = (await (await fetch(`${s.promUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="node"}[1m])')}`)).json()) as PromVector;
-    return Number(r.data.result[0]?.value[1] ?? 0) >= 6;
-  }, 30_000);
-  await eventually(async () => ((await (await fetch(`${s.amUrl}/api/v2/alerts`)).json()) as unknown[]).length > 0, 30_000);
-  const { chromium } = await import('playwright-core');
-  userDir = tempDir('vigil-chromium-');
-  context = await chromium.launchPersistentContext(userDir.path, {
-    executablePath: bins.chromium!,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 860 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
-});
+before(
+  async () => {
+    if (skip) return;
+    if (!existsSync(join(uiDist, 'index.html'))) {
+      const r = spawnSync('npm', ['run', 'build:ui'], { cwd: root, stdio: 'inherit' });
+      assert.equal(r.status, 0, 'npm run build:ui failed');
+    }
+    stack = await startStack();
+    const s = stack;
+    // Wait until node_exporter has been scraped a few times, so rates have points to work with.
+    await eventually(async () => {
+      const r = (await (await fetch(`${s.promUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="node"}[1m])')}`)).json()) as PromVector;
+      return Number(r.data.result[0]?.value[1] ?? 0) >= 6;
+    }, 30_000);
+    await eventually(async () => ((await (await fetch(`${s.amUrl}/api/v2/alerts`)).json()) as unknown[]).length > 0, 30_000);
+    const { chromium } = await import('playwright-core');
+    userDir = tempDir('vigil-chromium-');
+    context = await chromium.launchPersistentContext(userDir.path, {
+      executablePath: bins.chromium!,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1366, height: 860 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await context?.close();
@@ -245,7 +251,7 @@ test('dev mode: keep the stack running (VIGIL_UI_DEV=<seconds>)', { skip: skip |
   await sleep(Number(process.env['VIGIL_UI_DEV']) * 1000);
 });
 
-test('query page: completion, execute, graph with series, table, state in the URL', { skip }, async () => {
+test('query page: completion, execute, graph with series, table, state in the URL', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/graph`);
   const editor = page.locator('.cm-content').first();
   await editor.click();
@@ -284,7 +290,7 @@ test('query page: completion, execute, graph with series, table, state in the UR
   assert.match((await page.locator('.error-box').textContent()) ?? '', /parse error/);
 });
 
-test('targets page: node_exporter is up, grouped by scrape pool, failing target shows its error', { skip }, async () => {
+test('targets page: node_exporter is up, grouped by scrape pool, failing target shows its error', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/targets`);
   const nodeRow = page.locator('tr[data-health=up]', { hasText: '/metrics' }).filter({ hasText: 'job=node' });
   await nodeRow.first().waitFor();
@@ -299,7 +305,7 @@ test('targets page: node_exporter is up, grouped by scrape pool, failing target 
   await page.waitForFunction(`document.querySelectorAll('.targets-table tbody tr').length === 1`);
 });
 
-test('node overview dashboard: every panel renders data, no error state', { skip }, async () => {
+test('node overview dashboard: every panel renders data, no error state', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/dashboards`);
   await page.getByRole('link', { name: 'Node Overview' }).click();
   await page.waitForURL(/dashboard\?uid=node-overview/);
@@ -348,7 +354,7 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   await page.waitForFunction(PANELS_SETTLED);
 });
 
-test('vigil self dashboard renders without crashing; panels without data say so', { skip }, async () => {
+test('vigil self dashboard renders without crashing; panels without data say so', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/dashboard?uid=vigil-self&from=now-15m&to=now`);
   await page.waitForFunction(PANELS_SETTLED);
   const states = await page.locator('[data-testid=panel]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
@@ -357,7 +363,7 @@ test('vigil self dashboard renders without crashing; panels without data say so'
   await shot('dashboard-vigil-self', true);
 });
 
-test('alerts and alertmanager: silence an alert prefilled from it, then expire the silence', { skip }, async () => {
+test('alerts and alertmanager: silence an alert prefilled from it, then expire the silence', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/alerts`);
   const rule = page.locator('.alert-rule[data-rule=NodeExporterUp]');
   await rule.waitFor();
@@ -394,7 +400,7 @@ test('alerts and alertmanager: silence an alert prefilled from it, then expire t
   await shot('alertmanager-expired');
 });
 
-test('query page: drag on the graph zooms into the selected range', { skip }, async () => {
+test('query page: drag on the graph zooms into the selected range', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/graph?g0.expr=up&g0.tab=0&g0.range_input=10m`);
   const over = page.locator('.query-panel .u-over');
   await page.locator('.query-panel .u-legend .u-series').nth(1).waitFor();
@@ -423,15 +429,24 @@ test('query page: drag on the graph zooms into the selected range', { skip }, as
   await page.locator('.query-panel .u-legend .u-series').nth(1).waitFor();
 });
 
-test('importing a dashboard from the UI opens it', { skip }, async () => {
+test('importing a dashboard from the UI opens it', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/dashboards`);
   await page.getByRole('button', { name: 'Import' }).click();
   const model = {
     title: 'Imported from test',
     schemaVersion: 27,
-    templating: { list: [{ name: 'job', type: 'custom', query: 'node,prometheus', multi: true, includeAll: true, current: { value: ['node'] } }] },
+    templating: { list: [{ name: 'job', type: 'custom', query: 'node,prometheus', multi: true, includeAll: true, current: { value: ['node', 'prometheus'] } }] },
     panels: [
       { id: 1, type: 'stat', title: 'Up ($job)', gridPos: { x: 0, y: 0, w: 8, h: 5 }, targets: [{ expr: 'sum(up{job=~"$job"})', refId: 'A' }] },
+      {
+        id: 4,
+        type: 'stat',
+        title: 'Job $job',
+        repeat: 'job',
+        gridPos: { x: 0, y: 9, w: 12, h: 4 },
+        targets: [{ expr: 'max(up{job="$job"})', refId: 'A' }],
+        fieldConfig: { defaults: { mappings: [{ type: 'value', options: { '1': { text: 'UP', color: 'green' }, '0': { text: 'DOWN', color: 'red' } } }] } },
+      },
       { id: 2, type: 'timeseries', title: 'Broken query', gridPos: { x: 8, y: 0, w: 16, h: 5 }, targets: [{ expr: 'rate(up[', refId: 'A' }] },
       { id: 3, type: 'piechart', title: 'Unsupported', gridPos: { x: 0, y: 5, w: 8, h: 4 }, targets: [] },
     ],
@@ -439,8 +454,13 @@ test('importing a dashboard from the UI opens it', { skip }, async () => {
   await page.getByLabel('Dashboard JSON').fill(JSON.stringify({ dashboard: model }));
   await page.locator('.import-form').getByRole('button', { name: 'Import' }).click();
   await page.waitForURL(/dashboard\?uid=/);
-  await page.locator('[data-testid=panel][data-panel-type=stat][data-state=ok]').waitFor();
-  assert.match((await page.locator('[data-panel-type=stat] .dash-panel-title').textContent()) ?? '', /Up \(node\)/);
+  await page.locator('[data-testid=panel][data-panel-type=stat][data-state=ok]').first().waitFor();
+  assert.equal(await page.locator('[data-panel-type=stat] .dash-panel-title').first().textContent(), 'Up ((node|prometheus))');
+  // The repeated stat: one copy per selected job, each with its own value, mapped to text.
+  const copies = page.locator('[data-testid=panel]', { hasText: /^Job / });
+  await page.waitForFunction(`[...document.querySelectorAll('[data-testid=panel]')].filter((p) => p.textContent.startsWith('Job ') && p.getAttribute('data-state') === 'ok').length === 2`);
+  assert.deepEqual(await copies.locator('.dash-panel-title').allTextContents(), ['Job node', 'Job prometheus']);
+  assert.deepEqual((await copies.locator('.stat-value').allTextContents()).map((t) => t.trim()), ['UP', 'UP']);
   // A panel error stays inside the panel.
   const broken = page.locator('[data-testid=panel][data-state=error]');
   await broken.waitFor();
@@ -449,7 +469,7 @@ test('importing a dashboard from the UI opens it', { skip }, async () => {
   await shot('dashboard-imported');
 });
 
-test('the UI works under a route prefix (/vigil/)', { skip }, async () => {
+test('the UI works under a route prefix (/vigil/)', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/vigil/targets`);
   await page.locator('tr[data-health=up]', { hasText: 'job=node' }).first().waitFor();
   await page.getByRole('link', { name: 'Dashboards' }).click();
@@ -457,7 +477,7 @@ test('the UI works under a route prefix (/vigil/)', { skip }, async () => {
   await page.getByRole('link', { name: 'Node Overview' }).waitFor();
 });
 
-test('rules and status pages show rule health, build info and TSDB cardinality', { skip }, async () => {
+test('rules and status pages show rule health, build info and TSDB cardinality', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/rules`);
   await page.locator('.rule-def', { hasText: 'record: instance:node_cpu:rate1m' }).waitFor();
   await page.goto(`${stack!.url}/status`);
@@ -466,7 +486,7 @@ test('rules and status pages show rule health, build info and TSDB cardinality',
   await shot('status', true);
 });
 
-test('dark theme and laptop width', { skip }, async () => {
+test('dark theme and laptop width', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.setViewportSize({ width: 1024, height: 720 });
   await page.goto(`${stack!.url}/dashboard?uid=node-overview&from=now-5m`);
   await page.getByRole('button', { name: 'Toggle theme' }).click();

@@ -35,6 +35,9 @@ interface VarState {
 }
 interface PanelLike {
   id?: number;
+  repeat?: string;
+  repeatDirection?: 'h' | 'v';
+  maxPerRow?: number;
   type?: string;
   title?: string;
   collapsed?: boolean;
@@ -56,6 +59,8 @@ interface UiModules {
   rateInterval(intervalMs: number, scrapeMs: number): number;
   layoutPanels(panels: PanelLike[], collapsed: Record<string, boolean>): Array<{ panel: PanelLike; x: number; y: number; w: number; h: number; collapsed?: boolean; rowKey?: string }>;
   renderMarkdown(src: string): string;
+  expandRepeats(panels: PanelLike[], vars: Map<string, VarState>): Array<PanelLike & { scopedVars?: Record<string, string> }>;
+  displayValue(v: number | null, unit: string | undefined, decimals: number | undefined, mappings: unknown[]): Formatted & { color?: string };
   legendName(format: string | undefined, labels: Record<string, string>, fallback: string): string;
   reduce(values: Array<number | null>, calc: string): number | null;
 }
@@ -66,7 +71,8 @@ const tmp = tempDir('vigil-ui-logic-');
 before(async () => {
   const esbuild = await import('esbuild');
   const entry = [
-    `export { formatValue, fmt, thresholdColor } from '${uiSrc}dash/units.ts';`,
+    `export { formatValue, fmt, thresholdColor, displayValue } from '${uiSrc}dash/units.ts';`,
+    `export { expandRepeats } from '${uiSrc}dash/repeat.ts';`,
     `export { interpolate, formatVariable, resolveOptions, initialSelection } from '${uiSrc}dash/variables.ts';`,
     `export { parseDuration, formatDuration, parseTimeExpr, panelInterval, rateInterval } from '${uiSrc}lib/time.ts';`,
     `export { layoutPanels } from '${uiSrc}dash/layout.ts';`,
@@ -220,4 +226,34 @@ test('legend formats and reducers', () => {
   assert.equal(ui.reduce([1, 2, 6], 'mean'), 3);
   assert.equal(ui.reduce([4, 1, 6], 'range'), 5);
   assert.equal(ui.reduce([], 'max'), null);
+});
+
+test('value mappings replace the formatted value and colour', () => {
+  const mappings = [
+    { type: 'value', options: { '1': { text: 'UP', color: 'green' } } },
+    { type: 'range', options: { from: 2, to: 10, result: { text: 'some', color: 'orange' } } },
+    { type: 'special', options: { match: 'null', result: { text: 'n/a' } } },
+  ];
+  assert.deepEqual(ui.displayValue(1, 'short', undefined, mappings), { prefix: '', text: 'UP', suffix: '', color: '#73bf69' });
+  assert.equal(ui.displayValue(5, 'short', undefined, mappings).text, 'some');
+  assert.equal(ui.displayValue(null, 'short', undefined, mappings).text, 'n/a');
+  assert.equal(ui.displayValue(42, 'percent', undefined, mappings).text + ui.displayValue(42, 'percent', undefined, mappings).suffix, '42%');
+});
+
+test('repeated panels: one copy per value, horizontal rows wrap, later panels move down', () => {
+  const vars = new Map<string, VarState>();
+  vars.set('host', state({ name: 'host', type: 'custom', multi: true, includeAll: true }, ['a', 'b', 'c', 'd', 'e'], ['$__all']));
+  const out = ui.expandRepeats(
+    [
+      { id: 1, type: 'stat', repeat: 'host', maxPerRow: 3, gridPos: { x: 0, y: 0, w: 6, h: 4 } },
+      { id: 2, type: 'graph', gridPos: { x: 0, y: 4, w: 24, h: 8 } },
+      { id: 3, type: 'graph', repeat: 'host', repeatDirection: 'v', gridPos: { x: 0, y: 12, w: 12, h: 5 } },
+    ],
+    vars,
+  );
+  const stats = out.filter((p) => p.type === 'stat');
+  assert.deepEqual(stats.map((p) => [p.scopedVars?.['host'], p.gridPos?.x, p.gridPos?.y, p.gridPos?.w]), [['a', 0, 0, 8], ['b', 8, 0, 8], ['c', 16, 0, 8], ['d', 0, 4, 8], ['e', 8, 4, 8]]);
+  assert.equal(out.find((p) => p.id === 2)!.gridPos!.y, 8);
+  const vert = out.filter((p) => p.type === 'graph' && p.repeat);
+  assert.deepEqual(vert.map((p) => p.gridPos!.y), [16, 21, 26, 31, 36]);
 });

@@ -6,7 +6,8 @@ import { formatTimestamp, parseDuration, parseTimeExpr } from '../lib/time.js';
 import { useTheme } from '../theme.js';
 import { layoutPanels } from './layout.js';
 import { DashboardPanel } from './panels.js';
-import type { Dashboard, VariableModel } from './types.js';
+import { expandRepeats, scopeVars } from './repeat.js';
+import type { Dashboard, Panel, VariableModel } from './types.js';
 import { ALL, initialSelection, resolveOptions, type BuiltIns, type VarState } from './variables.js';
 
 const RANGES: Array<[string, string]> = [
@@ -114,7 +115,21 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
     const end = Math.min(Date.now(), toMs + span / 2);
     setParam({ from: String(Math.round(end - span * 2)), to: end >= Date.now() - 1000 ? 'now' : String(Math.round(end)) });
   };
-  const laid = useMemo(() => layoutPanels(dash.panels ?? [], collapsed), [dash, collapsed]);
+  const expanded = useMemo(() => (vars ? expandRepeats(dash.panels ?? [], vars) : []), [dash, vars]);
+  const laid = useMemo(() => layoutPanels(expanded, collapsed), [expanded, collapsed]);
+  // One scoped variable map per repeated copy, stable across renders so panels do not refetch.
+  const scoped = useMemo(() => {
+    const m = new Map<Panel, Map<string, VarState>>();
+    if (!vars) return m;
+    const visit = (ps: Panel[]): void => {
+      for (const p of ps) {
+        if (p.scopedVars) m.set(p, scopeVars(vars, p.scopedVars));
+        if (p.panels) visit(p.panels);
+      }
+    };
+    visit(expanded);
+    return m;
+  }, [expanded, vars]);
   const totalRows = laid.reduce((m, l) => Math.max(m, l.y + l.h), 0);
 
   return (
@@ -183,7 +198,7 @@ function DashboardBody({ dash, uid }: { dash: Dashboard; uid: string }): preact.
             }
             return (
               <div class="dash-panel" style={style} key={`p-${l.panel.id ?? i}-${i}`}>
-                <DashboardPanel panel={l.panel} vars={vars} fromMs={fromMs} toMs={toMs} refreshKey={tick} theme={theme} heightPx={l.h * ROW_PX + (l.h - 1) * GAP_PX} onZoom={zoom} />
+                <DashboardPanel panel={l.panel} vars={scoped.get(l.panel) ?? vars} fromMs={fromMs} toMs={toMs} refreshKey={tick} theme={theme} heightPx={l.h * ROW_PX + (l.h - 1) * GAP_PX} onZoom={zoom} />
               </div>
             );
           })}

@@ -4,7 +4,7 @@ import { Graph } from '../components/graph.js';
 import { alignFrames, reduce, runPanelQueries, type Frame, type PanelData } from './data.js';
 import { renderMarkdown, sanitizeHtml } from './markdown.js';
 import type { FieldDefaults, Panel } from './types.js';
-import { fmt, formatValue, PALETTE, resolveColor, thresholdColor } from './units.js';
+import { displayValue, formattedToString, PALETTE, resolveColor, thresholdColor } from './units.js';
 import { interpolate, type VarState } from './variables.js';
 
 export interface PanelProps {
@@ -88,7 +88,7 @@ export function DashboardPanel(p: PanelProps): preact.JSX.Element {
   const state = !DATA_PANELS.has(type) ? 'ok' : error ? 'error' : data === null ? 'loading' : hasData ? 'ok' : 'nodata';
 
   return (
-    <div class="dash-panel-inner" data-testid="panel" data-panel-type={type} data-state={state} data-series={data?.frames.length ?? 0} ref={ref}>
+    <div class="dash-panel-inner" data-testid="panel" data-panel-type={type} data-state={state} data-loading={loading ? 'true' : 'false'} data-series={data?.frames.length ?? 0} ref={ref}>
       <div class="dash-panel-head" title={panel.description ?? ''}>
         <span class="dash-panel-title">{title}</span>
         {loading ? <span class="spinner" aria-label="loading" /> : null}
@@ -186,8 +186,8 @@ function StatPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; 
     <div class="stat-grid" style={{ gridTemplateColumns: `repeat(${Math.min(n, 4)}, 1fr)` }}>
       {p.frames.map((f, i) => {
         const v = reduce(f.values, calc);
-        const color = p.defaults.color?.mode === 'fixed' ? resolveColor(p.defaults.color.fixedColor) : thresholdColor(v, th?.steps, th?.mode, p.defaults.min ?? 0, p.defaults.max ?? 100);
-        const fv = formatValue(v, p.defaults.unit, p.defaults.decimals);
+        const fv = displayValue(v, p.defaults.unit, p.defaults.decimals, p.defaults.mappings);
+        const color = fv.color ?? (p.defaults.color?.mode === 'fixed' ? resolveColor(p.defaults.color.fixedColor) : thresholdColor(v, th?.steps, th?.mode, p.defaults.min ?? 0, p.defaults.max ?? 100));
         // Sized to the tile with container units so long values never overflow.
         const chars = (fv.prefix + fv.text).length + fv.suffix.length * 0.6;
         const fontSize = `min(${n > 1 ? 30 : 42}cqh, ${Math.round(150 / Math.max(chars, 2))}cqw, 64px)`;
@@ -218,7 +218,8 @@ function GaugePanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults;
       {p.frames.map((f, i) => {
         const v = reduce(f.values, calc);
         const frac = v === null ? 0 : Math.min(1, Math.max(0, (v - min) / (max - min || 1)));
-        const color = thresholdColor(v, th?.steps, th?.mode, min, max);
+        const shown = displayValue(v, p.defaults.unit, p.defaults.decimals, p.defaults.mappings);
+        const color = shown.color ?? thresholdColor(v, th?.steps, th?.mode, min, max);
         // A 240° arc from -210° to 30°, like Grafana's gauge.
         const arc = (from: number, to: number, r: number): string => {
           const a0 = ((-210 + from * 240) * Math.PI) / 180;
@@ -234,12 +235,12 @@ function GaugePanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults;
         });
         return (
           <div class="gauge" key={i}>
-            <svg viewBox="0 0 100 88" class="gauge-svg" role="img" aria-label={`${f.name} ${fmt(v, p.defaults.unit, p.defaults.decimals)}`}>
+            <svg viewBox="0 0 100 88" class="gauge-svg" role="img" aria-label={`${f.name} ${formattedToString(shown)}`}>
               {showMarkers ? steps.filter((s) => s.to > s.from).map((s, j) => <path key={j} d={arc(s.from, s.to, 44)} stroke={s.color} stroke-width="3" fill="none" />) : null}
               <path d={arc(0, 1, 36)} stroke="var(--gauge-bg)" stroke-width="10" fill="none" />
               {frac > 0 ? <path d={arc(0, Math.max(frac, 0.005), 36)} stroke={color} stroke-width="10" fill="none" /> : null}
               <text x="50" y="56" text-anchor="middle" class="gauge-text" fill={color}>
-                {fmt(v, p.defaults.unit, p.defaults.decimals)}
+                {formattedToString(shown)}
               </text>
             </svg>
             {p.frames.length > 1 ? <div class="gauge-name">{f.name}</div> : null}
@@ -261,7 +262,8 @@ function BarGaugePanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaul
       {p.frames.map((f, i) => {
         const v = vals[i] ?? null;
         const frac = v === null ? 0 : Math.min(1, Math.max(0, (v - min) / (max - min || 1)));
-        const color = thresholdColor(v, th?.steps, th?.mode, min, max);
+        const shown = displayValue(v, p.defaults.unit, p.defaults.decimals, p.defaults.mappings);
+        const color = shown.color ?? thresholdColor(v, th?.steps, th?.mode, min, max);
         return (
           <div class="bar-row" key={i}>
             <div class="bar-name" title={f.name}>
@@ -271,7 +273,7 @@ function BarGaugePanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaul
               <div class="bar-fill" style={{ width: `${frac * 100}%`, background: `linear-gradient(90deg, ${color}66, ${color})` }} />
             </div>
             <div class="bar-value" style={{ color }}>
-              {fmt(v, p.defaults.unit, p.defaults.decimals)}
+              {formattedToString(shown)}
             </div>
           </div>
         );
@@ -336,9 +338,10 @@ function TablePanel(p: { frames: Frame[]; defaults: FieldDefaults }): preact.JSX
               ))}
               {valueCols.map((c) => {
                 const v = r.values[c.refId] ?? null;
+                const shown = displayValue(v, p.defaults.unit, p.defaults.decimals, p.defaults.mappings);
                 return (
-                  <td key={c.refId} class="num" style={{ color: th?.steps && th.steps.length > 1 ? thresholdColor(v, th.steps, th.mode) : undefined }}>
-                    {v === null ? '' : fmt(v, p.defaults.unit, p.defaults.decimals)}
+                  <td key={c.refId} class="num" style={{ color: shown.color ?? (th?.steps && th.steps.length > 1 ? thresholdColor(v, th.steps, th.mode) : undefined) }}>
+                    {v === null ? '' : formattedToString(shown)}
                   </td>
                 );
               })}

@@ -28,6 +28,7 @@ export interface FieldDefaults {
   color?: { mode?: string; fixedColor?: string };
   custom?: { stacking?: { mode?: string }; fillOpacity?: number; lineWidth?: number; drawStyle?: string; showPoints?: string };
   displayName?: string;
+  mappings?: import('./units.js').ValueMapping[];
   noValue?: string;
 }
 
@@ -43,6 +44,10 @@ export interface Panel {
   collapsed?: boolean;
   panels?: Panel[];
   repeat?: string;
+  repeatDirection?: 'h' | 'v';
+  maxPerRow?: number;
+  /** Set on the copies of a repeated panel: the variable value each copy stands for. */
+  scopedVars?: Record<string, string>;
   fieldConfig?: { defaults?: FieldDefaults; overrides?: unknown[] };
   options?: Record<string, unknown>;
   // legacy graph panel

@@ -238,3 +238,67 @@ export function thresholdColor(v: number | null | undefined, steps: ThresholdSte
   }
   return resolveColor(color);
 }
+
+// ---- value mappings (fieldConfig.defaults.mappings) ----
+
+export interface MappingResult {
+  text?: string;
+  color?: string;
+  index?: number;
+}
+
+export type ValueMapping =
+  | { type: 'value'; options: Record<string, MappingResult> }
+  | { type: 'range'; options: { from?: number | null; to?: number | null; result: MappingResult } }
+  | { type: 'regex'; options: { pattern: string; result: MappingResult } }
+  | { type: 'special'; options: { match: string; result: MappingResult } };
+
+/** The first mapping that matches `v`, in order, like Grafana's getValueMappingResult. */
+export function mapValue(v: number | null, mappings: ValueMapping[] | undefined): MappingResult | null {
+  if (!mappings || mappings.length === 0) return null;
+  for (const m of mappings) {
+    switch (m.type) {
+      case 'value': {
+        if (v === null) break;
+        const r = m.options[String(v)];
+        if (r) return r;
+        break;
+      }
+      case 'range': {
+        if (v === null || Number.isNaN(v)) break;
+        const from = m.options.from ?? -Infinity;
+        const to = m.options.to ?? Infinity;
+        if (v >= from && v <= to) return m.options.result;
+        break;
+      }
+      case 'regex': {
+        if (v === null) break;
+        try {
+          if (new RegExp(m.options.pattern).test(String(v))) return m.options.result;
+        } catch {
+          /* an invalid pattern never matches */
+        }
+        break;
+      }
+      case 'special': {
+        const match = m.options.match;
+        if ((match === 'null' || match === 'null+nan') && v === null) return m.options.result;
+        if ((match === 'nan' || match === 'null+nan') && v !== null && Number.isNaN(v)) return m.options.result;
+        if (match === 'true' && v === 1) return m.options.result;
+        if (match === 'false' && v === 0) return m.options.result;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return null;
+}
+
+/** Formats a value for display: a matching value mapping's text wins over the unit. */
+export function displayValue(v: number | null, unit: string | undefined, decimals: number | null | undefined, mappings: ValueMapping[] | undefined): Formatted & { color?: string } {
+  const m = mapValue(v, mappings);
+  const base = formatValue(v, unit, decimals);
+  if (!m) return base;
+  return { ...(m.text !== undefined && m.text !== '' ? { prefix: '', text: m.text, suffix: '' } : base), color: m.color ? resolveColor(m.color) : undefined };
+}
