@@ -1,0 +1,166 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { fmt, PALETTE } from '../dash/units.js';
+import { formatTimestamp } from '../lib/time.js';
+
+export interface GraphSeries {
+  label: string;
+  /** One value per x, null where the series has no sample. */
+  values: Array<number | null>;
+  color?: string;
+}
+
+export interface GraphProps {
+  /** Timestamps in seconds, ascending. */
+  x: number[];
+  series: GraphSeries[];
+  unit?: string;
+  decimals?: number | null;
+  min?: number | null;
+  max?: number | null;
+  stacked?: boolean;
+  fillOpacity?: number;
+  height: number;
+  /** Called with the selected range (seconds) after a drag; the chart zooms itself otherwise. */
+  onZoom?: (from: number, to: number) => void;
+  legend?: boolean;
+  /** Fixed x range in seconds (the query's time range); the data's extent otherwise. */
+  xMin?: number;
+  xMax?: number;
+  /** Changing it recreates the chart (theme colours are read at creation). */
+  theme: string;
+}
+
+/** Axis labels: "0.500" → "0.5", "2.00 GiB" → "2 GiB". */
+function trimZeros(s: string): string {
+  return s.replace(/^(-?\d+)\.(\d*?)0+(?=\D|$)/, (_m, a: string, b: string) => (b ? `${a}.${b}` : a));
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color);
+  if (!m) return color;
+  const a = Math.round(Math.min(Math.max(alpha, 0), 1) * 255)
+    .toString(16)
+    .padStart(2, '0');
+  return `#${m[1]}${a}`;
+}
+
+/** Cumulative sums for stacking; nulls count as 0 where a lower series is missing. */
+function stackData(series: GraphSeries[], n: number): Array<Array<number | null>> {
+  const acc = new Float64Array(n);
+  return series.map((s) =>
+    s.values.map((v, i) => {
+      if (v === null || !Number.isFinite(v)) return null;
+      acc[i] = acc[i]! + v;
+      return acc[i]!;
+    }),
+  );
+}
+
+/** A uPlot time-series chart with a live legend (hover values), drag-to-zoom and optional stacking. */
+export function Graph(p: GraphProps): preact.JSX.Element {
+  const ref = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zoomRef = useRef(p.onZoom);
+  zoomRef.current = p.onZoom;
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const axisColor = cssVar('--fg-muted');
+    const gridColor = cssVar('--grid');
+    const data = p.stacked ? stackData(p.series, p.x.length) : p.series.map((s) => s.values);
+    const fill = p.fillOpacity ?? (p.stacked ? 40 : 0);
+    const opts: uPlot.Options = {
+      width: Math.max(el.clientWidth, 200),
+      height: p.height,
+      legend: { show: p.legend !== false, live: true },
+      cursor: { drag: { x: true, y: false, setScale: !p.onZoom }, focus: { prox: 16 } },
+      focus: { alpha: 0.4 },
+      scales: {
+        x: p.xMin !== undefined && p.xMax !== undefined && p.xMax > p.xMin ? { time: true, range: (): uPlot.Range.MinMax => [p.xMin!, p.xMax!] } : { time: true },
+        y: {
+          range: (_u, dmin, dmax): uPlot.Range.MinMax => {
+            let lo = p.min ?? (dmin === null ? 0 : dmin);
+            let hi = p.max ?? (dmax === null ? 1 : dmax);
+            if (p.min === undefined || p.min === null) lo = Math.min(lo, 0) === 0 && dmin !== null && dmin >= 0 ? 0 : lo;
+            if (lo === hi) {
+              hi = lo === 0 ? 1 : hi + Math.abs(hi) * 0.1;
+              if (p.min === undefined || p.min === null) lo = lo - Math.abs(lo) * 0.1;
+            }
+            if (p.max === undefined || p.max === null) hi = hi + (hi - lo) * 0.05;
+            return [lo, hi];
+          },
+        },
+      },
+      axes: [
+        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+        {
+          stroke: axisColor,
+          grid: { stroke: gridColor, width: 1 },
+          ticks: { stroke: gridColor },
+          // Wide enough for the longest tick label (uPlot clips labels that do not fit).
+          size: (_u, values): number => (values ? Math.max(...values.map((v) => v.length), 2) * 7.2 + 18 : 50),
+          values: (_u, vals): string[] => vals.map((v) => trimZeros(fmt(v, p.unit, null))),
+        },
+      ],
+      series: [
+        { label: 'Time', value: (_u, v): string => (v === null ? '' : formatTimestamp(v * 1000)) },
+        ...p.series.map((s, i) => {
+          const color = s.color ?? PALETTE[i % PALETTE.length]!;
+          return {
+            label: s.label,
+            stroke: color,
+            width: 1.25,
+            fill: fill > 0 ? withAlpha(color, fill / 100) : undefined,
+            spanGaps: false,
+            points: { show: p.x.length < 3 },
+            // Hover values show the series' own value, not the stacked sum.
+            value: (_u: uPlot, _v: number | null, _si: number, idx: number | null): string => {
+              if (idx === null) return '';
+              const raw = s.values[idx];
+              return raw === null || raw === undefined ? '—' : fmt(raw, p.unit, p.decimals);
+            },
+          } satisfies uPlot.Series;
+        }),
+      ],
+      hooks: {
+        setSelect: [
+          (u: uPlot): void => {
+            if (!zoomRef.current || u.select.width < 5) return;
+            const from = u.posToVal(u.select.left, 'x');
+            const to = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            zoomRef.current(from, to);
+          },
+        ],
+      },
+    };
+    if (p.stacked) {
+      // Fill between each series and the one below it, as Grafana's stacking does.
+      opts.bands = p.series.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] }));
+      opts.series.forEach((s, i) => {
+        if (i > 1) s.fill = withAlpha(PALETTE[(i - 1) % PALETTE.length]!, fill / 100);
+      });
+    }
+    const u = new uPlot(opts, [p.x, ...data] as uPlot.AlignedData, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => {
+      const w = el.clientWidth;
+      if (w > 0 && Math.abs(w - u.width) > 1) u.setSize({ width: w, height: p.height });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [p.x, p.series, p.unit, p.decimals, p.min, p.max, p.stacked, p.height, p.theme, p.legend, p.fillOpacity, p.xMin, p.xMax]);
+
+  return <div class="graph" ref={ref} />;
+}
