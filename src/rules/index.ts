@@ -1,0 +1,18 @@
+export { RuleManager, expandGlobs, type RuleManagerOptions } from './manager.js';
+export { Group, groupKey, tableLinkForExpression, type GroupOptions, type NotifyFunc, type OutgoingAlert } from './group.js';
+export { AlertingRule, RESOLVED_RETENTION_MS, type Alert, type AlertingRuleOptions } from './alerting.js';
+export { RecordingRule } from './recording.js';
+export { Rule } from './rule.js';
+export { parseRuleFile, loadRuleFile, type RuleSpec, type RuleGroupSpec, type RuleFileResult, type RuleFileOptions, type TemplateChecker } from './rulefile.js';
+export { rulesResponse, alertsResponse, alertToApi, goTimeJSON, formatFloatE, type ApiAlert } from './api.js';
+export { RuleMetrics } from './metrics.js';
+export {
+  acceptAllExprs,
+  type VectorSample,
+  type QueryFunc,
+  type ExprValidator,
+  type AlertState,
+  type RuleHealth,
+  type AlertTemplateData,
+  type RuleTemplater,
+} from './types.js';
