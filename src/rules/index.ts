@@ -16,3 +16,4 @@ export {
   type AlertTemplateData,
   type RuleTemplater,
 } from './types.js';
+export { ruleTemplater, type TemplaterOptions } from './templater.js';
