@@ -1,4 +1,4 @@
-import { LabelsBuilder, labelsFromObject, labelsKey, labelsToObject, METRIC_NAME, type Labels } from '../model/index.js';
+import { LabelsBuilder, labelsFromPairs, labelsKey, labelsToObject, METRIC_NAME, type Label, type Labels } from '../model/index.js';
 import { Rule } from './rule.js';
 import type { RuleSpec } from './rulefile.js';
 import type { AlertState, QueryFunc, RuleTemplater, VectorSample } from './types.js';
@@ -50,7 +50,7 @@ export class AlertingRule extends Rule {
   ) {
     super(spec);
     this.restored = opts.restored;
-    this.annotations = labelsFromObject(spec.annotations);
+    this.annotations = labelsFromPairs(Object.entries(spec.annotations).map(([name, value]) => ({ name, value })));
   }
 
   get holdDurationMs(): number {
@@ -78,15 +78,16 @@ export class AlertingRule extends Rule {
       b.reset(s.labels).del(METRIC_NAME);
       for (const l of this.labels) b.set(l.name, await expand(l.value));
       b.set(ALERT_NAME_LABEL, this.spec.name);
-      const ann: Record<string, string> = {};
-      for (const a of this.annotations) ann[a.name] = await expand(a.value);
+      // Annotations keep empty expansions (unlike labels, where an empty value deletes the label).
+      const ann: Label[] = [];
+      for (const a of this.annotations) ann.push({ name: a.name, value: await expand(a.value) });
       const labels = b.labels();
       const key = labelsKey(labels);
       if (fresh.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
       fresh.set(key, {
         state: 'pending',
         labels,
-        annotations: labelsFromObject(ann),
+        annotations: ann,
         value: s.v,
         activeAt: t,
         firedAt: 0,

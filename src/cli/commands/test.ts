@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { promqlQueryFunc, promqlValidator, ruleTemplater, runRuleUnitTests } from '../../rules/index.js';
+import { formatFlagHelp, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
+import type { Command } from '../main.js';
+
+/**
+ * `vigil test rules FILE...` — runs rule unit tests in promtool's format with
+ * promtool's verdicts and output; exit code 0 when all pass, 1 otherwise.
+ */
+const FLAGS: FlagSpec[] = [
+  { name: 'run', kind: 'strings', placeholder: 'REGEX', help: 'only run test groups whose name matches (repeatable)' },
+  { name: 'help', kind: 'bool', help: 'show this help' },
+];
+
+const USAGE = 'usage: vigil test rules [flags] TEST-FILE...';
+
+export async function testRules(argv: string[]): Promise<number> {
+  const flags = parseFlags(FLAGS, argv);
+  if (flags.bool('help')) {
+    process.stdout.write(`${USAGE}\n\n${formatFlagHelp(FLAGS)}\n`);
+    return 0;
+  }
+  const files = flags.positional;
+  if (files.length === 0) throw new UserError(`at least one test file is required\n${USAGE}`);
+  for (const f of files) {
+    // promtool exits 1 (not 2) for a missing file; scripts compare exit codes.
+    if (!existsSync(f)) {
+      process.stderr.write(`vigil test rules: path '${f}' does not exist\n`);
+      return 1;
+    }
+  }
+  let run: RegExp[];
+  try {
+    run = flags.strings('run').map((r) => new RegExp(r));
+  } catch (err) {
+    throw new UserError(`--run: ${(err as Error).message}`);
+  }
+  return runRuleUnitTests(files, { makeQuery: promqlQueryFunc, validator: promqlValidator, templater: ruleTemplater(), run });
+}
+
+export const command: Command = {
+  summary: 'run rule unit tests (promtool test rules format)',
+  async run(argv: string[]): Promise<number> {
+    const [sub, ...rest] = argv;
+    if (sub === 'rules') return testRules(rest);
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      process.stdout.write(`${USAGE}\n\n${formatFlagHelp(FLAGS)}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    throw new UserError(`unknown subcommand "${sub}"\n${USAGE}`);
+  },
+};
