@@ -1,0 +1,314 @@
+/**
+ * Prometheus query HTTP API (/api/v1/query, /query_range, /format_query,
+ * /parse_query, /query_exemplars) as Route[] for util's Router. Results are
+ * serialised by string building in Prometheus' exact JSON shape.
+ */
+import { formatValue, type Labels } from '../model/index.js';
+import type { Queryable } from '../storage/index.js';
+import { apiError, parseDuration, type ApiErrorType, type ApiResult, type RequestContext, type Route } from '../util/index.js';
+import type { Engine } from './engine.js';
+import { EvalError, ParseError } from './errors.js';
+import { formatExpr } from './format.js';
+import type { Expr } from './ast.js';
+import type { InstantResult, MatrixSeries, RangeResult } from './values.js';
+
+export interface QueryApiOptions {
+  /** Path prefix of the routes (default '/api/v1'). */
+  prefix?: string;
+  /** Clock for instant queries without `time` (ms). */
+  now?: () => number;
+  /** Maximum points per series of a range query (Prometheus: 11000). */
+  maxPointsPerSeries?: number;
+}
+
+class BadParam extends Error {}
+
+/** Go's json escaping of HTML-sensitive characters (jsoniter ConfigCompatibleWithStandardLibrary). */
+function jsonStr(s: string): string {
+  const j = JSON.stringify(s);
+  return /[<>&\u2028\u2029]/.test(j)
+    ? j.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+    : j;
+}
+
+/** Prometheus' jsonutil.MarshalTimestamp: seconds with up to 3 fractional digits. */
+export function formatTimestamp(t: number): string {
+  let s = '';
+  if (t < 0) {
+    s = '-';
+    t = -t;
+  }
+  const sec = Math.floor(t / 1000);
+  const frac = t - sec * 1000;
+  s += String(sec);
+  if (frac !== 0) s += '.' + String(frac).padStart(3, '0');
+  return s;
+}
+
+function metricJson(ls: Labels): string {
+  let s = '{';
+  for (let i = 0; i < ls.length; i++) {
+    if (i > 0) s += ',';
+    s += jsonStr(ls[i]!.name) + ':' + jsonStr(ls[i]!.value);
+  }
+  return s + '}';
+}
+
+function matrixJson(result: MatrixSeries[]): string {
+  const parts: string[] = [];
+  for (const s of result) {
+    let str = '{"metric":' + metricJson(s.labels) + ',"values":[';
+    for (let i = 0; i < s.ts.length; i++) {
+      if (i > 0) str += ',';
+      str += '[' + formatTimestamp(s.ts[i]!) + ',"' + formatValue(s.vs[i]!) + '"]';
+    }
+    parts.push(str + ']}');
+  }
+  return '[' + parts.join(',') + ']';
+}
+
+export function resultJson(r: InstantResult | RangeResult): string {
+  let body: string;
+  switch (r.resultType) {
+    case 'vector':
+      body = '[' + r.result.map((s) => '{"metric":' + metricJson(s.labels) + ',"value":[' + formatTimestamp(s.t) + ',"' + formatValue(s.v) + '"]}').join(',') + ']';
+      break;
+    case 'matrix':
+      body = matrixJson(r.result);
+      break;
+    case 'scalar':
+      body = '[' + formatTimestamp(r.result.t) + ',"' + formatValue(r.result.v) + '"]';
+      break;
+    case 'string':
+      body = '[' + formatTimestamp(r.result.t) + ',' + jsonStr(r.result.v) + ']';
+      break;
+  }
+  return '{"resultType":"' + r.resultType + '","result":' + body + '}';
+}
+
+function successJson(data: string, warnings: string[], infos: string[]): ApiResult {
+  let s = '{"status":"success","data":' + data;
+  if (warnings.length > 0) s += ',"warnings":[' + warnings.map(jsonStr).join(',') + ']';
+  if (infos.length > 0) s += ',"infos":[' + infos.map(jsonStr).join(',') + ']';
+  return { status: 200, body: s + '}' };
+}
+
+/** Prometheus API parseTime: float seconds (rounded to ms) or RFC3339(Nano). */
+export function parseTimeParam(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()) && s.trim() === s) {
+    const f = Number(s);
+    const sec = Math.trunc(f);
+    const frac = Math.round((f - sec) * 1000) / 1000;
+    return sec * 1000 + Math.round(frac * 1000);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(s);
+  if (m) {
+    const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8]!.toUpperCase() === 'Z' ? 'Z' : m[8]}`);
+    if (!Number.isNaN(ms)) return ms + (m[7] ? Math.floor(Number('0' + m[7]) * 1000) : 0);
+  }
+  if (s === '-292273086-05-16T16:47:06Z') return -9223372036854;
+  if (s === '292277025-08-18T07:12:54.999999999Z') return 9223372036854;
+  throw new BadParam(`cannot parse ${JSON.stringify(s)} to a valid timestamp`);
+}
+
+/** Prometheus API parseDuration: float seconds or a Prometheus duration. Returns ms. */
+export function parseDurationParam(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
+    const ms = Number(s) * 1000;
+    if (!Number.isFinite(ms) || Math.abs(ms) > 9.2e15) throw new BadParam(`cannot parse ${JSON.stringify(s)} to a valid duration. It overflows int64`);
+    return ms;
+  }
+  try {
+    return parseDuration(s);
+  } catch {
+    throw new BadParam(`cannot parse ${JSON.stringify(s)} to a valid duration`);
+  }
+}
+
+function invalidParam(name: string, msg: string): ApiResult {
+  return apiError('bad_data', `invalid parameter ${JSON.stringify(name)}: ${msg}`);
+}
+
+function errorResult(err: unknown, param = 'query'): ApiResult {
+  if (err instanceof ParseError) return invalidParam(param, err.message);
+  if (err instanceof BadParam) return apiError('bad_data', err.message);
+  if (err instanceof EvalError) {
+    const map: Record<string, ApiErrorType> = {
+      execution: 'execution',
+      too_many_samples: 'execution',
+      timeout: 'timeout',
+      canceled: 'canceled',
+      bad_data: 'bad_data',
+      internal: 'internal',
+    };
+    if (err.kind === 'bad_data') return invalidParam(param, err.message);
+    return apiError(map[err.kind]!, err.message);
+  }
+  return apiError('internal', err instanceof Error ? err.message : String(err));
+}
+
+/** Routes for the query API. */
+export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApiOptions = {}): Route[] {
+  const prefix = opts.prefix ?? '/api/v1';
+  const now = opts.now ?? Date.now;
+  const maxPoints = opts.maxPointsPerSeries ?? 11000;
+
+  const withParams = (fn: (form: URLSearchParams, ctx: RequestContext) => Promise<ApiResult>) => async (ctx: RequestContext): Promise<void> => {
+    let res: ApiResult;
+    try {
+      const form = await ctx.form();
+      res = await fn(form, ctx);
+    } catch (err) {
+      res = errorResult(err);
+    }
+    ctx.sendApi(res);
+  };
+
+  const timeoutOf = (form: URLSearchParams): number | undefined => {
+    const t = form.get('timeout');
+    if (t === null || t === '') return undefined;
+    return Math.min(parseDurationParam(t), engine.opts.timeoutMs);
+  };
+
+  const abortOn = (ctx: RequestContext): AbortSignal => {
+    const ac = new AbortController();
+    ctx.res.on('close', () => {
+      if (!ctx.res.writableEnded) ac.abort();
+    });
+    return ac.signal;
+  };
+
+  const query = withParams(async (form, ctx) => {
+    let t: number;
+    let timeoutMs: number | undefined;
+    let lookback: number | undefined;
+    try {
+      const ts = form.get('time');
+      t = ts === null || ts === '' ? now() : parseTimeParam(ts);
+    } catch (err) {
+      return invalidParam('time', (err as Error).message);
+    }
+    try {
+      timeoutMs = timeoutOf(form);
+    } catch (err) {
+      return invalidParam('timeout', (err as Error).message);
+    }
+    try {
+      const lb = form.get('lookback_delta');
+      if (lb) lookback = parseDurationParam(lb);
+    } catch (err) {
+      return invalidParam('lookback_delta', (err as Error).message);
+    }
+    let ast: Expr;
+    try {
+      ast = engine.parse(form.get('query') ?? '');
+    } catch (err) {
+      return errorResult(err);
+    }
+    const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx) });
+    return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
+  });
+
+  const queryRange = withParams(async (form, ctx) => {
+    let start: number, end: number, step: number;
+    let timeoutMs: number | undefined;
+    try {
+      start = parseTimeParam(form.get('start') ?? '');
+    } catch (err) {
+      return invalidParam('start', (err as Error).message);
+    }
+    try {
+      end = parseTimeParam(form.get('end') ?? '');
+    } catch (err) {
+      return invalidParam('end', (err as Error).message);
+    }
+    if (end < start) return invalidParam('end', 'end timestamp must not be before start time');
+    try {
+      step = parseDurationParam(form.get('step') ?? '');
+    } catch (err) {
+      return invalidParam('step', (err as Error).message);
+    }
+    if (step <= 0) return invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if ((end - start) / step > maxPoints) {
+      return apiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    }
+    try {
+      timeoutMs = timeoutOf(form);
+    } catch (err) {
+      return invalidParam('timeout', (err as Error).message);
+    }
+    let ast: Expr;
+    try {
+      ast = engine.parse(form.get('query') ?? '');
+    } catch (err) {
+      return errorResult(err);
+    }
+    const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx) });
+    return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
+  });
+
+  const formatQuery = withParams(async (form) => {
+    const ast = engine.parse(form.get('query') ?? '');
+    return successJson(jsonStr(formatExpr(ast)), [], []);
+  });
+
+  const parseQuery = withParams(async (form) => {
+    const ast = engine.parse(form.get('query') ?? '');
+    return successJson(JSON.stringify(astJson(ast)), [], []);
+  });
+
+  const exemplars = withParams(async (form) => {
+    const q = form.get('query');
+    if (q) engine.parse(q);
+    return successJson('[]', [], []);
+  });
+
+  const both: Route['method'] = ['GET', 'POST'];
+  return [
+    { method: both, path: `${prefix}/query`, handler: query },
+    { method: both, path: `${prefix}/query_range`, handler: queryRange },
+    { method: both, path: `${prefix}/format_query`, handler: formatQuery },
+    { method: both, path: `${prefix}/parse_query`, handler: parseQuery },
+    { method: both, path: `${prefix}/query_exemplars`, handler: exemplars },
+  ];
+}
+
+/** A JSON view of the AST in the shape of Prometheus' parse_query (translateAST). */
+function astJson(e: Expr): unknown {
+  switch (e.type) {
+    case 'NumberLiteral':
+      return { type: 'numberLiteral', val: formatValue(e.val) };
+    case 'StringLiteral':
+      return { type: 'stringLiteral', val: e.val };
+    case 'VectorSelector':
+      return {
+        type: 'vectorSelector',
+        name: e.name,
+        matchers: e.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })),
+        offset: e.offset,
+        timestamp: e.at?.kind === 'ts' ? e.at.ms : undefined,
+        startOrEnd: e.at && e.at.kind !== 'ts' ? e.at.kind : null,
+      };
+    case 'MatrixSelector':
+      return { type: 'matrixSelector', name: e.vs.name, range: e.range, offset: e.vs.offset, matchers: e.vs.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })), timestamp: e.vs.at?.kind === 'ts' ? e.vs.at.ms : undefined, startOrEnd: e.vs.at && e.vs.at.kind !== 'ts' ? e.vs.at.kind : null };
+    case 'SubqueryExpr':
+      return { type: 'subquery', expr: astJson(e.expr), range: e.range, offset: e.offset, step: e.step, timestamp: e.at?.kind === 'ts' ? e.at.ms : undefined, startOrEnd: e.at && e.at.kind !== 'ts' ? e.at.kind : null };
+    case 'ParenExpr':
+      return { type: 'parenExpr', expr: astJson(e.expr) };
+    case 'UnaryExpr':
+      return { type: 'unaryExpr', op: e.op, expr: astJson(e.expr) };
+    case 'Call':
+      return { type: 'call', func: { name: e.func }, args: e.args.map(astJson) };
+    case 'AggregateExpr':
+      return { type: 'aggregation', op: e.op, expr: astJson(e.expr), param: e.param ? astJson(e.param) : null, grouping: e.grouping, without: e.without };
+    case 'BinaryExpr':
+      return {
+        type: 'binaryExpr',
+        op: e.op,
+        lhs: astJson(e.lhs),
+        rhs: astJson(e.rhs),
+        matching: e.matching ? { card: e.matching.card, labels: e.matching.matchingLabels, on: e.matching.on, include: e.matching.include } : null,
+        bool: e.returnBool,
+      };
+  }
+}

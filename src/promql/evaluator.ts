@@ -1,0 +1,499 @@
+/**
+ * Evaluates an AST over a step grid. Every node produces values for all steps
+ * at once (typed arrays per series); selectors fetch each series once for the
+ * whole range.
+ */
+import { isStaleNaN, labelsCompare, type Labels } from '../model/index.js';
+import type { Queryable } from '../storage/index.js';
+import type { AtModifier, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
+import { aggregate } from './aggregate.js';
+import { scalarBinop, vectorBinop, vectorScalarBinop } from './binop.js';
+import { ERR_TOO_MANY_SAMPLES, EvalError } from './errors.js';
+import { dropName, mergeSameLabels } from './labels-util.js';
+import { exprType } from './parser.js';
+import { KEEPS_NAME_RANGE, RANGE_FUNCTIONS, type WindowCtx } from './range-functions.js';
+import {
+  DATE_FUNCS,
+  ELEMENTWISE,
+  absentLabels,
+  applyElementwise,
+  histogramQuantile,
+  labelJoin,
+  labelReplace,
+} from './vector-functions.js';
+import {
+  gridTime,
+  newStepSeries,
+  type EvalValue,
+  type Grid,
+  type RangeValue,
+  type RawSeries,
+  type StepScalar,
+  type StepSeries,
+  type StepString,
+  type StepVector,
+} from './values.js';
+
+export interface EvalOptions {
+  compat: '2' | '3';
+  lookbackDelta: number;
+  maxSamples: number;
+  defaultEvalInterval: number;
+  deadline: number;
+  signal?: AbortSignal;
+  /** Query start/end for @ start() / end(). */
+  queryStart: number;
+  queryEnd: number;
+}
+
+export class Evaluator {
+  private samples = 0;
+  private lastYield = Date.now();
+  readonly warnings: string[] = [];
+  readonly infos: string[] = [];
+
+  constructor(
+    private readonly queryable: Queryable,
+    private readonly o: EvalOptions,
+  ) {}
+
+  private checkLimits(): void {
+    if (this.o.signal?.aborted) throw new EvalError('canceled', 'query was canceled in expression evaluation');
+    if (Date.now() > this.o.deadline) throw new EvalError('timeout', 'query timed out in expression evaluation');
+  }
+
+  private addSamples(n: number): void {
+    this.samples += n;
+    if (this.samples > this.o.maxSamples) throw new EvalError('too_many_samples', ERR_TOO_MANY_SAMPLES);
+  }
+
+  /** Lets other requests (and cancellation) run during long evaluations. */
+  private async maybeYield(): Promise<void> {
+    this.checkLimits();
+    if (Date.now() - this.lastYield > 20) {
+      await new Promise((r) => setImmediate(r));
+      this.lastYield = Date.now();
+      this.checkLimits();
+    }
+  }
+
+  async eval(e: Expr, g: Grid): Promise<EvalValue> {
+    await this.maybeYield();
+    switch (e.type) {
+      case 'NumberLiteral':
+        return { kind: 'scalar', vals: new Float64Array(g.n).fill(e.val) };
+      case 'StringLiteral':
+        return { kind: 'string', s: e.val };
+      case 'ParenExpr':
+        return this.eval(e.expr, g);
+      case 'VectorSelector':
+        return this.vectorSelector(e, g, false);
+      case 'MatrixSelector':
+        return this.matrixSelector(e, g);
+      case 'SubqueryExpr':
+        return this.subquery(e, g);
+      case 'UnaryExpr': {
+        const v = await this.eval(e.expr, g);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', vals: v.vals.map((x) => -x) };
+        const sv = v as StepVector;
+        const out = sv.series.map((s) => ({ labels: dropName(s.labels), vals: s.vals.map((x) => -x), has: s.has }));
+        return { kind: 'vector', series: mergeSameLabels(out, g.n, true) };
+      }
+      case 'BinaryExpr': {
+        const l = await this.eval(e.lhs, g);
+        const r = await this.eval(e.rhs, g);
+        if (l.kind === 'scalar' && r.kind === 'scalar') return scalarBinop(e, l, r, g.n);
+        if (l.kind === 'vector' && r.kind === 'scalar') return vectorScalarBinop(e, l, r, false, g.n);
+        if (l.kind === 'scalar' && r.kind === 'vector') return vectorScalarBinop(e, r, l, true, g.n);
+        return vectorBinop(e, l as StepVector, r as StepVector, g.n);
+      }
+      case 'AggregateExpr': {
+        let param: StepScalar | string | null = null;
+        if (e.param) {
+          const p = await this.eval(e.param, g);
+          param = p.kind === 'string' ? p.s : (p as StepScalar);
+        }
+        const v = (await this.eval(e.expr, g)) as StepVector;
+        return aggregate(e, v, param, g.n, this.o.compat);
+      }
+      case 'Call':
+        return this.call(e, g);
+    }
+  }
+
+  // ---- selectors ----
+
+  private atMs(at: AtModifier | null): number | null {
+    if (!at) return null;
+    if (at.kind === 'ts') return at.ms;
+    return at.kind === 'start' ? this.o.queryStart : this.o.queryEnd;
+  }
+
+  private refTimeFn(g: Grid, at: AtModifier | null, offset: number): (i: number) => number {
+    const a = this.atMs(at);
+    if (a !== null) return () => a - offset;
+    return (i) => g.start + i * g.step - offset;
+  }
+
+  private async fetch(vs: VectorSelector, mint: number, maxt: number, keepStale: boolean): Promise<RawSeries[]> {
+    const q = await this.queryable.querier(mint, maxt);
+    try {
+      const list = await q.select({ start: mint, end: maxt }, vs.matchers);
+      const out: RawSeries[] = [];
+      for (const s of list) {
+        const it = s.iterator();
+        let ts = new Float64Array(16);
+        let vals = new Float64Array(16);
+        let n = 0;
+        if (it.seek(mint)) {
+          do {
+            const t = it.t;
+            if (t > maxt) break;
+            if (t < mint) continue;
+            const v = it.v;
+            if (!keepStale && isStaleNaN(v)) continue;
+            if (n === ts.length) {
+              const nt = new Float64Array(n * 2);
+              nt.set(ts);
+              ts = nt;
+              const nv = new Float64Array(n * 2);
+              nv.set(vals);
+              vals = nv;
+            }
+            ts[n] = t;
+            vals[n] = v;
+            n++;
+          } while (it.next());
+        }
+        this.addSamples(n);
+        out.push({ labels: s.labels, ts, vs: vals, n });
+      }
+      return out;
+    } finally {
+      q.close();
+    }
+  }
+
+  async vectorSelector(vs: VectorSelector, g: Grid, withTs: boolean): Promise<StepVector> {
+    const ref = this.refTimeFn(g, vs.at, vs.offset);
+    const lb = this.o.lookbackDelta;
+    const first = Math.min(ref(0), ref(g.n - 1));
+    const last = Math.max(ref(0), ref(g.n - 1));
+    const raw = await this.fetch(vs, first - lb, last, true);
+    const leftOpen = this.o.compat === '3';
+    const out: StepSeries[] = [];
+    for (const r of raw) {
+      if (r.n === 0) continue;
+      const s = newStepSeries(r.labels, g.n);
+      if (withTs) s.ts = new Float64Array(g.n);
+      let j = -1; // index of last sample with t <= refT
+      let any = false;
+      for (let i = 0; i < g.n; i++) {
+        const rt = ref(i);
+        while (j + 1 < r.n && r.ts[j + 1]! <= rt) j++;
+        if (j < 0) continue;
+        const t = r.ts[j]!;
+        if (leftOpen ? t <= rt - lb : t < rt - lb) continue;
+        const v = r.vs[j]!;
+        if (isStaleNaN(v)) continue;
+        s.vals[i] = v;
+        s.has[i] = 1;
+        if (s.ts) s.ts[i] = t;
+        any = true;
+      }
+      if (any) out.push(s);
+    }
+    return { kind: 'vector', series: out };
+  }
+
+  private async matrixSelector(ms: MatrixSelector, g: Grid): Promise<RangeValue> {
+    const ref = this.refTimeFn(g, ms.vs.at, ms.vs.offset);
+    const first = Math.min(ref(0), ref(g.n - 1));
+    const last = Math.max(ref(0), ref(g.n - 1));
+    const raw = await this.fetch(ms.vs, first - ms.range, last, false);
+    return { kind: 'matrix', series: raw, range: ms.range, refTime: ref };
+  }
+
+  private async subquery(sq: SubqueryExpr, g: Grid): Promise<RangeValue> {
+    const step = sq.step > 0 ? sq.step : this.o.defaultEvalInterval;
+    const ref = this.refTimeFn(g, sq.at, sq.offset);
+    const firstRef = Math.min(ref(0), ref(g.n - 1));
+    const lastRef = Math.max(ref(0), ref(g.n - 1));
+    const lowest = firstRef - sq.range;
+    // First step-aligned timestamp after (start - offset - range), as Prometheus (Go integer division).
+    let start = step * Math.trunc(lowest / step);
+    if (start < lowest) start += step;
+    const inner: Grid = { start, end: lastRef, step, n: start > lastRef ? 0 : Math.floor((lastRef - start) / step) + 1 };
+    const series: RawSeries[] = [];
+    if (inner.n > 0) {
+      const v = (await this.eval(sq.expr, inner)) as StepVector;
+      for (const s of v.series) {
+        let cnt = 0;
+        for (let i = 0; i < inner.n; i++) if (s.has[i]) cnt++;
+        const ts = new Float64Array(cnt);
+        const vs = new Float64Array(cnt);
+        let k = 0;
+        for (let i = 0; i < inner.n; i++) {
+          if (!s.has[i]) continue;
+          ts[k] = gridTime(inner, i);
+          vs[k] = s.vals[i]!;
+          k++;
+        }
+        this.addSamples(cnt);
+        series.push({ labels: s.labels, ts, vs, n: cnt });
+      }
+    }
+    return { kind: 'matrix', series, range: sq.range, refTime: ref };
+  }
+
+  // ---- function calls ----
+
+  private async scalarArg(e: Expr, g: Grid): Promise<Float64Array> {
+    return ((await this.eval(e, g)) as StepScalar).vals;
+  }
+
+  private async call(e: Call, g: Grid): Promise<EvalValue> {
+    const name = e.func;
+    const n = g.n;
+    switch (name) {
+      case 'time': {
+        const vals = new Float64Array(n);
+        for (let i = 0; i < n; i++) vals[i] = gridTime(g, i) / 1000;
+        return { kind: 'scalar', vals };
+      }
+      case 'pi':
+        return { kind: 'scalar', vals: new Float64Array(n).fill(Math.PI) };
+      case 'vector': {
+        const vals = await this.scalarArg(e.args[0]!, g);
+        const s = newStepSeries([], n);
+        s.vals.set(vals);
+        s.has.fill(1);
+        return { kind: 'vector', series: n > 0 ? [s] : [] };
+      }
+      case 'scalar': {
+        const v = (await this.eval(e.args[0]!, g)) as StepVector;
+        const vals = new Float64Array(n).fill(NaN);
+        const cnt = new Uint32Array(n);
+        for (const s of v.series) {
+          for (let i = 0; i < n; i++) {
+            if (!s.has[i]) continue;
+            cnt[i]!++;
+            vals[i] = s.vals[i]!;
+          }
+        }
+        for (let i = 0; i < n; i++) if (cnt[i] !== 1) vals[i] = NaN;
+        return { kind: 'scalar', vals };
+      }
+      case 'timestamp': {
+        const arg = unwrapParens(e.args[0]!);
+        let v: StepVector;
+        if (arg.type === 'VectorSelector') {
+          v = await this.vectorSelector(arg, g, true);
+          for (const s of v.series) for (let i = 0; i < n; i++) if (s.has[i]) s.vals[i] = s.ts![i]! / 1000;
+        } else {
+          v = (await this.eval(arg, g)) as StepVector;
+          for (const s of v.series) for (let i = 0; i < n; i++) if (s.has[i]) s.vals[i] = gridTime(g, i) / 1000;
+        }
+        const out = v.series.map((s) => ({ labels: dropName(s.labels), vals: s.vals, has: s.has }));
+        return { kind: 'vector', series: mergeSameLabels(out, n, false) };
+      }
+      case 'absent': {
+        const v = (await this.eval(e.args[0]!, g)) as StepVector;
+        const arg = e.args[0]!;
+        const s = newStepSeries(absentLabels(arg.type === 'VectorSelector' ? arg.matchers : null), n);
+        let any = false;
+        for (let i = 0; i < n; i++) {
+          let present = false;
+          for (const x of v.series) if (x.has[i]) present = true;
+          if (!present) {
+            s.vals[i] = 1;
+            s.has[i] = 1;
+            any = true;
+          }
+        }
+        return { kind: 'vector', series: any ? [s] : [] };
+      }
+      case 'sort':
+      case 'sort_desc':
+      case 'sort_by_label':
+      case 'sort_by_label_desc': {
+        const v = (await this.eval(e.args[0]!, g)) as StepVector;
+        if (n !== 1) return v; // sorting only affects instant queries
+        const series = v.series.slice();
+        if (name === 'sort' || name === 'sort_desc') {
+          const desc = name === 'sort_desc';
+          series.sort((a, b) => {
+            const x = a.vals[0]!;
+            const y = b.vals[0]!;
+            // NaN sorts last in both directions, as Prometheus does.
+            if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? 0 : Number.isNaN(x) ? 1 : -1;
+            return desc ? y - x : x - y;
+          });
+        } else {
+          const names: string[] = [];
+          for (const a of e.args.slice(1)) names.push(((await this.eval(a, g)) as StepString).s);
+          const desc = name === 'sort_by_label_desc';
+          const get = (ls: Labels, k: string): string => ls.find((l) => l.name === k)?.value ?? '';
+          series.sort((a, b) => {
+            for (const k of names) {
+              const c = naturalCompare(get(a.labels, k), get(b.labels, k));
+              if (c !== 0) return desc ? -c : c;
+            }
+            const c = labelsCompare(a.labels, b.labels);
+            return desc ? -c : c;
+          });
+        }
+        return { kind: 'vector', series };
+      }
+      case 'label_replace': {
+        const v = (await this.eval(e.args[0]!, g)) as StepVector;
+        const s = await Promise.all(e.args.slice(1).map(async (a) => ((await this.eval(a, g)) as StepString).s));
+        return labelReplace(v, s[0]!, s[1]!, s[2]!, s[3]!, n, this.o.compat);
+      }
+      case 'label_join': {
+        const v = (await this.eval(e.args[0]!, g)) as StepVector;
+        const s: string[] = [];
+        for (const a of e.args.slice(1)) s.push(((await this.eval(a, g)) as StepString).s);
+        return labelJoin(v, s[0]!, s[1]!, s.slice(2), n, this.o.compat);
+      }
+      case 'histogram_quantile': {
+        const q = await this.scalarArg(e.args[0]!, g);
+        const v = (await this.eval(e.args[1]!, g)) as StepVector;
+        return histogramQuantile(q, v, g, this.o.compat);
+      }
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_avg':
+      case 'histogram_stddev':
+      case 'histogram_stdvar':
+      case 'histogram_fraction': {
+        // Native histograms only: float samples produce no output.
+        for (const a of e.args) await this.eval(a, g);
+        return { kind: 'vector', series: [] };
+      }
+      case 'info': {
+        return this.eval(e.args[0]!, g);
+      }
+      default:
+        break;
+    }
+    if (ELEMENTWISE[name]) {
+      if (DATE_FUNCS.has(name) && e.args.length === 0) {
+        const s = newStepSeries([], n);
+        for (let i = 0; i < n; i++) {
+          s.vals[i] = ELEMENTWISE[name]!(gridTime(g, i) / 1000, 0, 0);
+          s.has[i] = 1;
+        }
+        return { kind: 'vector', series: n > 0 ? [s] : [] };
+      }
+      const v = (await this.eval(e.args[0]!, g)) as StepVector;
+      const a1 = e.args[1] ? await this.scalarArg(e.args[1], g) : null;
+      const a2 = e.args[2] ? await this.scalarArg(e.args[2], g) : null;
+      return applyElementwise(name, v, a1, a2, n);
+    }
+    return this.rangeCall(e, g);
+  }
+
+  private async rangeCall(e: Call, g: Grid): Promise<StepVector> {
+    const name = e.func;
+    const n = g.n;
+    let mIdx = 0;
+    for (let i = 0; i < e.args.length; i++) if (exprType(e.args[i]!) === 'matrix') mIdx = i;
+    const scalars: Float64Array[] = [];
+    for (let i = 0; i < e.args.length; i++) if (i !== mIdx) scalars.push(await this.scalarArg(e.args[i]!, g));
+    const m = (await this.eval(e.args[mIdx]!, g)) as RangeValue;
+    const leftOpen = this.o.compat === '3';
+    if (name === 'absent_over_time') {
+      const inner = unwrapParens(e.args[0]!);
+      const ls = absentLabels(inner.type === 'MatrixSelector' ? inner.vs.matchers : null);
+      const s = newStepSeries(ls, n);
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const end = m.refTime(i);
+        const start = end - m.range;
+        let present = false;
+        for (const r of m.series) {
+          const lo = lowerBound(r.ts, r.n, leftOpen ? start + 1 : start);
+          if (lo < r.n && r.ts[lo]! <= end) {
+            present = true;
+            break;
+          }
+        }
+        if (!present) {
+          s.vals[i] = 1;
+          s.has[i] = 1;
+          any = true;
+        }
+      }
+      return { kind: 'vector', series: any ? [s] : [] };
+    }
+    const fn = RANGE_FUNCTIONS[name];
+    if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
+    const keepName = KEEPS_NAME_RANGE.has(name);
+    const out: StepSeries[] = [];
+    const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
+    let work = 0;
+    for (const r of m.series) {
+      const s = newStepSeries(keepName ? r.labels : dropName(r.labels), n);
+      ctx.ts = r.ts;
+      ctx.vs = r.vs;
+      let lo = 0;
+      let hi = 0;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const end = m.refTime(i);
+        const start = end - m.range;
+        // Windows move forward with i (or stay put under @), so two pointers suffice.
+        if (i > 0 && end < m.refTime(i - 1)) {
+          lo = 0;
+          hi = 0;
+        }
+        while (lo < r.n && (leftOpen ? r.ts[lo]! <= start : r.ts[lo]! < start)) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < r.n && r.ts[hi]! <= end) hi++;
+        if (hi <= lo) continue;
+        ctx.lo = lo;
+        ctx.hi = hi;
+        ctx.rangeStart = start;
+        ctx.rangeEnd = end;
+        ctx.evalT = gridTime(g, i);
+        ctx.a1 = scalars[0] ? scalars[0][i]! : 0;
+        ctx.a2 = scalars[1] ? scalars[1][i]! : 0;
+        work += hi - lo;
+        const v = fn(ctx);
+        if (v === undefined) continue;
+        s.vals[i] = v;
+        s.has[i] = 1;
+        any = true;
+      }
+      if (any) out.push(s);
+      if (work > 1_000_000) {
+        work = 0;
+        await this.maybeYield();
+      }
+    }
+    return { kind: 'vector', series: keepName ? out : mergeSameLabels(out, n, true) };
+  }
+}
+
+export function unwrapParens(e: Expr): Expr {
+  while (e.type === 'ParenExpr') e = e.expr;
+  return e;
+}
+
+function lowerBound(ts: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Natural sort order (numbers inside strings compare numerically), as sort_by_label uses. */
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true });
+}

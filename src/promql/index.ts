@@ -1,0 +1,7 @@
+export * from './ast.js';
+export { parseExpr, exprType, parseNumber, type ParseOptions } from './parser.js';
+export { ParseError, EvalError, type EvalErrorKind, ERR_TOO_MANY_SAMPLES } from './errors.js';
+export { Engine, type EngineOptions, type QueryOpts } from './engine.js';
+export type { InstantResult, RangeResult, VectorSample, MatrixSeries, QueryResult } from './values.js';
+export { formatExpr } from './format.js';
+export { queryRoutes, type QueryApiOptions } from './api.js';
