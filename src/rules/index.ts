@@ -17,7 +17,7 @@ export {
   type RuleTemplater,
 } from './types.js';
 export { ruleTemplater, type TemplaterOptions } from './templater.js';
-export { promqlQueryFunc, promqlValidator } from './engine.js';
+export { promqlQueryFunc, promqlValidator, promqlValidatorFor, rulesEngine } from './engine.js';
 export { runRuleUnitTests, runFile as runRuleUnitTestFile, type UnitTestOptions, type QueryFuncFactory } from './unittest/runner.js';
 export { parseMetric, parseValues, SeriesParseError, type SeqValue } from './unittest/series.js';
 export { parseTestFile, TestFileError, type UnitTestFile } from './unittest/testfile.js';

@@ -103,8 +103,9 @@ function parseQuoted(s: string, i: number): { value: string; end: number } {
   }
 }
 
-const NUM = '[+-]?(?:[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)';
-const UNSIGNED = '(?:[iI][nN][fF]|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)';
+// No hex literals here: in series values `0x10` means "0 repeated 10 times", as in promtool.
+const UNSIGNED = '(?:[iI][nN][fF]|[nN][aA][nN]|(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)';
+const NUM = '[+-]?' + UNSIGNED;
 const ITEM_RE = new RegExp(`^(${NUM}|stale)(?:([+-])(${UNSIGNED}))?(?:x(\\d+))?$`);
 
 function num(s: string): number {
@@ -112,7 +113,6 @@ function num(s: string): number {
   if (l === 'inf') return Infinity;
   if (l === '-inf') return -Infinity;
   if (l === 'nan' || l === '-nan') return NaN;
-  if (/^-?0x/.test(l)) return l.startsWith('-') ? -parseInt(l.slice(3), 16) : parseInt(l.slice(2), 16);
   return Number(l);
 }
 
