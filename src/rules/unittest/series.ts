@@ -63,7 +63,8 @@ export function parseMetric(input: string): Labels {
     skipWs();
     if (i < s.length) throw new SeriesParseError(`1:${i + 1}: parse error: unexpected text after label set`);
   }
-  if (pairs.length === 0) throw new SeriesParseError(`parse error: empty series description ${JSON.stringify(input)}`);
+  // `{}` is an empty label set (a scalar result); only a blank string is an error.
+  if (s === '') throw new SeriesParseError(`parse error: empty series description ${JSON.stringify(input)}`);
   return labelsFromPairs(pairs);
 }
 
