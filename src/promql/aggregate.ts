@@ -6,6 +6,7 @@ import type { AggregateExpr } from './ast.js';
 import { EvalError } from './errors.js';
 import { kahan, kahanInc, quantileOf } from './range-functions.js';
 import { keepLabels, setLabel } from './labels-util.js';
+import { formatGoFloat } from './format.js';
 import { newStepSeries, type StepScalar, type StepSeries, type StepVector } from './values.js';
 
 interface Group {
@@ -34,7 +35,7 @@ export function aggregate(e: AggregateExpr, input: StepVector, param: StepScalar
     g.members.push(s);
   }
   const p = param as StepScalar | null;
-  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') return selectK(e, order, p!, n);
+  if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') return selectK(e, order, p!, n, compat);
   const out: StepSeries[] = [];
   const scratch = new Float64Array(series.length);
   for (const g of order) {
@@ -186,7 +187,7 @@ function countValues(e: AggregateExpr, series: StepSeries[], label: string, n: n
 }
 
 /** topk/bottomk/limitk/limit_ratio: per step, choose members of each group; output keeps full labels. */
-function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number): StepVector {
+function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number, compat: '2' | '3'): StepVector {
   const outMap = new Map<StepSeries, StepSeries>();
   const out: StepSeries[] = [];
   const emit = (s: StepSeries, i: number): void => {
@@ -213,9 +214,9 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number): S
       }
       continue;
     }
-    if (Number.isNaN(pv) && e.op !== 'limitk') continue;
-    let k = Math.trunc(pv);
-    if (!Number.isFinite(pv)) k = pv > 0 ? Number.MAX_SAFE_INTEGER : 0;
+    // Prometheus: the parameter must convert to int64 at every step.
+    if (!(pv <= 9223372036854775807 && pv >= -9223372036854775808)) throw new EvalError('execution', `Scalar value ${formatGoFloat(pv)} overflows int64`);
+    const k = Math.trunc(pv);
     if (k < 1) continue;
     for (const g of groups) {
       idx.length = 0;
@@ -224,18 +225,75 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number): S
         for (let j = 0; j < Math.min(k, idx.length); j++) emit(g.members[idx[j]!]!, i);
         continue;
       }
-      const top = e.op === 'topk';
-      // NaN counts as the smallest value for topk and is dropped first by bottomk.
-      idx.sort((a, b) => {
-        const va = g.members[a]!.vals[i]!;
-        const vb = g.members[b]!.vals[i]!;
-        const na = Number.isNaN(va);
-        const nb = Number.isNaN(vb);
-        if (na || nb) return na === nb ? 0 : na ? 1 : -1;
-        return top ? vb - va : va - vb;
-      });
-      for (let j = 0; j < Math.min(k, idx.length); j++) emit(g.members[idx[j]!]!, i);
+      const chosen = heapSelect(e.op === 'topk', idx, (j) => g.members[j]!.vals[i]!, k, compat);
+      for (const j of chosen) emit(g.members[j]!, i);
+      continue;
     }
   }
   return { kind: 'vector', series: out };
+}
+
+/**
+ * topk/bottomk exactly as Prometheus selects: a Go container/heap of size k over
+ * the group's samples in input order (which series wins among NaNs and ties
+ * depends on this). Returns chosen member indices, best first.
+ */
+function heapSelect(top: boolean, idx: number[], val: (j: number) => number, k: number, compat: '2' | '3'): number[] {
+  const h: number[] = [];
+  // vectorByValueHeap (topk) / vectorByReverseValueHeap (bottomk): NaN is always "less".
+  const less = (a: number, b: number): boolean => {
+    const x = val(h[a]!);
+    if (Number.isNaN(x)) return true;
+    return top ? x < val(h[b]!) : x > val(h[b]!);
+  };
+  const swap = (a: number, b: number): void => {
+    const t = h[a]!;
+    h[a] = h[b]!;
+    h[b] = t;
+  };
+  const up = (j: number): void => {
+    for (;;) {
+      const i = Math.floor((j - 1) / 2);
+      if (j <= 0 || i === j || !less(j, i)) break;
+      swap(i, j);
+      j = i;
+    }
+  };
+  const down = (i0: number): boolean => {
+    let i = i0;
+    const n = h.length;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && less(j2, j1)) j = j2;
+      if (!less(j, i)) break;
+      swap(i, j);
+      i = j;
+    }
+    return i > i0;
+  };
+  for (const j of idx) {
+    if (h.length < k) {
+      h.push(j);
+      up(h.length - 1);
+      continue;
+    }
+    const cur = val(h[0]!);
+    const v = val(j);
+    const better = top ? cur < v : cur > v;
+    // 2.x replaced a NaN top unconditionally; 3.x only with a non-NaN value.
+    const nanTop = Number.isNaN(cur) && (compat === '2' || !Number.isNaN(v));
+    if (better || nanTop) {
+      h[0] = j;
+      if (!down(0)) up(0);
+    }
+  }
+  return h.sort((a, b) => {
+    const x = val(a);
+    const y = val(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? 0 : Number.isNaN(x) ? 1 : -1;
+    return top ? y - x : x - y;
+  });
 }

@@ -141,7 +141,6 @@ function errorResult(err: unknown, param = 'query'): ApiResult {
       bad_data: 'bad_data',
       internal: 'internal',
     };
-    if (err.kind === 'bad_data') return invalidParam(param, err.message);
     return apiError(map[err.kind]!, err.message);
   }
   return apiError('internal', err instanceof Error ? err.message : String(err));
@@ -186,7 +185,8 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       const ts = form.get('time');
       t = ts === null || ts === '' ? now() : parseTimeParam(ts);
     } catch (err) {
-      return invalidParam('time', (err as Error).message);
+      // Prometheus wraps only this parameter's parse error a second time.
+      return invalidParam('time', `Invalid time value for 'time': ${(err as Error).message}`);
     }
     try {
       timeoutMs = timeoutOf(form);

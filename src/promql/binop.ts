@@ -57,9 +57,15 @@ export function scalarBinop(e: BinaryExpr, l: StepScalar, r: StepScalar, n: numb
 }
 
 /** vector op scalar (or scalar op vector when swap). */
-export function vectorScalarBinop(e: BinaryExpr, v: StepVector, s: StepScalar, swap: boolean, n: number): StepVector {
+/** atan2 keeps the metric name in 2.x (shouldDropMetricName did not list it); 3.x drops it. */
+function dropsName(e: BinaryExpr, compat: '2' | '3'): boolean {
+  if (isComparisonOp(e.op)) return e.returnBool;
+  return e.op !== 'atan2' || compat === '3';
+}
+
+export function vectorScalarBinop(e: BinaryExpr, v: StepVector, s: StepScalar, swap: boolean, n: number, compat: '2' | '3'): StepVector {
   const cmp = isComparisonOp(e.op);
-  const drop = !cmp || e.returnBool;
+  const drop = dropsName(e, compat);
   const out: StepSeries[] = [];
   for (const src of v.series) {
     const res = newStepSeries(drop ? dropName(src.labels) : src.labels, n);
@@ -86,9 +92,9 @@ export function vectorScalarBinop(e: BinaryExpr, v: StepVector, s: StepScalar, s
   return { kind: 'vector', series: drop ? mergeSameLabels(out, n, false) : out };
 }
 
-function resultMetric(lhs: Labels, rhs: Labels, e: BinaryExpr, m: VectorMatching): Labels {
+function resultMetric(lhs: Labels, rhs: Labels, e: BinaryExpr, m: VectorMatching, compat: '2' | '3'): Labels {
   let ls = lhs;
-  if (!isComparisonOp(e.op) || e.returnBool) ls = dropName(ls);
+  if (dropsName(e, compat)) ls = dropName(ls);
   if (m.card === 'one-to-one') {
     if (m.on) ls = keepLabels(ls, m.matchingLabels);
     else if (m.matchingLabels.length > 0) ls = ls.filter((l) => !m.matchingLabels.includes(l.name));
@@ -101,7 +107,7 @@ function resultMetric(lhs: Labels, rhs: Labels, e: BinaryExpr, m: VectorMatching
   return ls;
 }
 
-export function vectorBinop(e: BinaryExpr, lhsV: StepVector, rhsV: StepVector, n: number): StepVector {
+export function vectorBinop(e: BinaryExpr, lhsV: StepVector, rhsV: StepVector, n: number, compat: '2' | '3'): StepVector {
   const m = e.matching!;
   if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return setOp(e.op, m, lhsV, rhsV, n);
   let lhs = lhsV.series;
@@ -174,7 +180,7 @@ export function vectorBinop(e: BinaryExpr, lhsV: StepVector, rhsV: StepVector, n
             }
           }
           if (!res) {
-            const labels = resultMetric(l.labels, r.labels, e, m);
+            const labels = resultMetric(l.labels, r.labels, e, m, compat);
             const key = labelsKey(labels);
             res = produced.get(key) ?? null;
             if (!res) {

@@ -104,9 +104,9 @@ export class Evaluator {
         const l = await this.eval(e.lhs, g);
         const r = await this.eval(e.rhs, g);
         if (l.kind === 'scalar' && r.kind === 'scalar') return scalarBinop(e, l, r, g.n);
-        if (l.kind === 'vector' && r.kind === 'scalar') return vectorScalarBinop(e, l, r, false, g.n);
-        if (l.kind === 'scalar' && r.kind === 'vector') return vectorScalarBinop(e, r, l, true, g.n);
-        return vectorBinop(e, l as StepVector, r as StepVector, g.n);
+        if (l.kind === 'vector' && r.kind === 'scalar') return vectorScalarBinop(e, l, r, false, g.n, this.o.compat);
+        if (l.kind === 'scalar' && r.kind === 'vector') return vectorScalarBinop(e, r, l, true, g.n, this.o.compat);
+        return vectorBinop(e, l as StepVector, r as StepVector, g.n, this.o.compat);
       }
       case 'AggregateExpr': {
         let param: StepScalar | string | null = null;

@@ -81,7 +81,9 @@ function offsetStr(o: number): string {
 
 function selectorBody(vs: VectorSelector): string {
   const parts: string[] = [];
-  for (const m of vs.matchers) {
+  // Prometheus prints matchers ordered by label name.
+  const ms = [...vs.matchers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const m of ms) {
     if (m.name === METRIC_NAME && m.type === MatchType.Equal && m.value === vs.name) continue;
     parts.push(`${m.name}${m.type}${goQuote(m.value)}`);
   }
