@@ -76,8 +76,8 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
     return {
       groups: [],
       errors: doc.errors.map((e) => {
-        const p = e.linePos?.[0];
-        return `${file}: ${p ? `${p.line}:${p.col}: ` : ''}yaml: ${e.message.split('\n')[0]}`;
+        const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+        return `${file}: ${p.line}:${p.col}: yaml: ${e.message.split('\n')[0]}`;
       }),
     };
   }
@@ -164,7 +164,8 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
       const alertNode = r.fields.get('alert');
       const record = scalarString(recordNode, 'record', structural) ?? '';
       const alert = scalarString(alertNode, 'alert', structural) ?? '';
-      const ruleName = record !== '' ? record : alert;
+      // promtool names the rule by its alert name when both are (wrongly) set.
+      const ruleName = alert !== '' ? alert : record;
       const ruleErr = (n: Node | null | undefined, msg: string): void => {
         errors.push(`${file}: ${pos(n)}group ${JSON.stringify(name)}, rule ${idx + 1}, ${JSON.stringify(ruleName)}: ${msg}`);
       };

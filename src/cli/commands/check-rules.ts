@@ -15,7 +15,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', kind: 'bool', help: 'show this help' },
 ];
 
-export async function checkRules(argv: string[], out = (s: string) => void process.stdout.write(s), err = (s: string) => void process.stderr.write(s)): Promise<number> {
+export async function checkRules(
+  argv: string[],
+  out: (s: string) => void = (s) => void process.stdout.write(s),
+  err: (s: string) => void = (s) => void process.stderr.write(s),
+): Promise<number> {
   const flags = parseFlags(FLAGS, argv);
   if (flags.bool('help')) {
     out(`usage: vigil check rules [flags] FILE...\n\n${formatFlagHelp(FLAGS)}\n`);
