@@ -134,6 +134,8 @@ export class Group {
     const { metrics, logger } = this.opts;
     let samplesTotal = 0;
     for (let i = 0; i < this.rules.length; i++) {
+      // A stopping group abandons the rest of the evaluation (Prometheus checks g.done between rules).
+      if (this.stopped) return;
       const rule = this.rules[i]!;
       const start = performance.now();
       rule.lastEvaluation = this.opts.now();

@@ -62,6 +62,8 @@ test('reload keeps unchanged groups running, carries alert state into changed gr
     assert.equal(g1!.intervalMs, 200);
     const alert = await eventually(async () => g1!.alertingRules()[0]!.activeAlerts()[0], 5000, 20);
     const activeAt = alert.activeAt;
+    // g2 must have written its series before it is removed.
+    await eventually(async () => g2!.seriesInPreviousEval[0]!.size > 0, 5000, 20);
     // Unchanged: the very same group objects keep running.
     await m.update([file], 60_000, {});
     assert.equal(m.groups()[0], g1);
