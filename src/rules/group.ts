@@ -30,6 +30,8 @@ export interface GroupOptions {
   metrics: RuleMetrics;
   logger: Logger;
   now: () => number;
+  /** Canonical form of an expression for generator URLs (Prometheus prints the parsed AST). */
+  formatExpr?: (expr: string) => string;
 }
 
 /** Prometheus' strutil.TableLinkForExpression. */
@@ -205,7 +207,8 @@ export class Group {
   private sendAlerts(rule: AlertingRule, t: number): void {
     const due = rule.alertsToSend(t, this.opts.resendDelayMs, this.intervalMs);
     if (due.length === 0) return;
-    const url = this.opts.externalURL + tableLinkForExpression(rule.spec.expr);
+    const expr = this.opts.formatExpr ? this.opts.formatExpr(rule.spec.expr) : rule.spec.expr;
+    const url = this.opts.externalURL + tableLinkForExpression(expr);
     this.opts.notify(due.map((a) => toOutgoing(a, url)));
   }
 

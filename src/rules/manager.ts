@@ -173,6 +173,7 @@ export class RuleManager {
         metrics: this.metrics,
         logger: this.logger.child({ component: 'rules', group: spec.name, file: spec.file }),
         now: this.now,
+        formatExpr: this.opts.validator?.format?.bind(this.opts.validator),
       },
       labelsToString(ext) + externalURL,
     );
