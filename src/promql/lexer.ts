@@ -115,12 +115,15 @@ export class Lexer {
     const start = this.i;
     if (this.i >= s.length) {
       if (this.braceOpen) this.err(start, 'unexpected end of input inside braces');
-      if (this.bracketDepth > 0) this.err(start, 'unexpected end of input inside brackets');
+      if (this.bracketDepth > 0) this.err(start, 'unclosed left bracket');
       if (this.parenDepth > 0) this.err(start, 'unclosed left parenthesis');
       return { kind: 'EOF', text: '', pos: start, end: start };
     }
     const c = s[this.i]!;
     const c2 = s[this.i + 1] ?? '';
+    if (this.braceOpen && !(isAlpha(c) || c === '"' || c === "'" || c === '`' || c === '=' || c === '!' || c === ',' || c === '}')) {
+      this.err(start, `unexpected character inside braces: '${c}'`);
+    }
     switch (c) {
       case '(':
         this.parenDepth++;
@@ -128,7 +131,7 @@ export class Lexer {
         return this.tok('(', start);
       case ')':
         this.i++;
-        if (this.parenDepth === 0) this.err(start, 'unexpected right parenthesis \')\'');
+        if (this.parenDepth === 0) this.err(start + 1, 'unexpected right parenthesis \')\'');
         this.parenDepth--;
         return this.tok(')', start);
       case '{':
@@ -137,7 +140,7 @@ export class Lexer {
         this.i++;
         return this.tok('{', start);
       case '}':
-        if (!this.braceOpen) this.err(start, "unexpected right brace '}'");
+        if (!this.braceOpen) this.err(start, "unexpected character: '}'");
         this.braceOpen = false;
         this.i++;
         return this.tok('}', start);
@@ -329,7 +332,8 @@ export function unquoteString(raw: string, src: string, pos: number): string {
           i += 2;
           break;
         }
-        throw new ParseError(src, { start: pos, end: pos + raw.length }, 'invalid syntax');
+        if (n === undefined) throw new ParseError(src, { start: pos, end: pos + raw.length }, 'invalid syntax');
+        throw new ParseError(src, { start: pos, end: pos + raw.length }, `unknown escape sequence U+${n.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${n}'`);
     }
   }
   return out;

@@ -148,7 +148,9 @@ test('error positions and wording follow Prometheus', () => {
   assert.equal(msg('rate(foo)'), '1:6: parse error: expected type range vector in call to function "rate", got instant vector');
   assert.equal(msg('sum(\nfoo +)'), '2:6: parse error: unexpected ")"');
   assert.equal(msg('unknown_fn(x)'), '1:1: parse error: unknown function with name "unknown_fn"');
-  assert.equal(msg('1 == 2'), '1:1: parse error: comparisons between scalars must use BOOL modifier');
+  assert.equal(msg('1 == 2'), '1:3: parse error: comparisons between scalars must use BOOL modifier');
+  assert.equal(msg('foo offset 5m[5m]'), '1:14: parse error: no offset modifiers allowed before range');
+  assert.equal(msg('topk(1)'), '1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1');
   assert.equal(msg('holt_winters(x[5m], 0.5, 0.5)'), '1:1: parse error: unknown function with name "holt_winters"');
   assert.match(msg('double_exponential_smoothing(x[5m], 0.5, 0.5)'), /no error/);
 });

@@ -83,6 +83,8 @@ export function exprType(e: Expr): ValueType {
 
 class Parser {
   private toks: Token[] = [];
+  /** Operator token position of each binary expression (Prometheus reports some errors there). */
+  private opPos = new WeakMap<BinaryExpr, number>();
   private p = 0;
   private readonly compat: '2' | '3';
 
@@ -153,6 +155,7 @@ class Parser {
         returnBool: false,
         pos: { start: lhs.pos.start, end: 0 },
       };
+      this.opPos.set(bin, t.pos);
       this.parseBinModifiers(bin, t);
       // ^ is right-associative; everything else left-associative.
       bin.rhs = this.parseExpr(op === '^' ? prec : prec + 1);
@@ -164,8 +167,7 @@ class Parser {
 
   private parseBinModifiers(bin: BinaryExpr, opTok: Token): void {
     if (this.peek().kind === 'KEYWORD' && this.peek().text === 'bool') {
-      const b = this.take();
-      if (!isComparisonOp(bin.op)) this.err({ start: b.pos, end: b.end }, 'bool modifier can only be used on comparison operators');
+      this.take();
       bin.returnBool = true;
     }
     const t = this.peek();
@@ -182,12 +184,8 @@ class Parser {
       const g = this.peek();
       if (g.kind === 'KEYWORD' && (g.text === 'group_left' || g.text === 'group_right')) {
         this.take();
-        if (isSetOp(bin.op)) this.err({ start: g.pos, end: g.end }, `no grouping allowed for "${bin.op}" operation`);
         m.card = g.text === 'group_left' ? 'many-to-one' : 'one-to-many';
         if (this.peek().kind === '(') m.include = this.parseLabelList('grouping opts');
-        for (const l of m.include) {
-          if (m.on && m.matchingLabels.includes(l)) this.err({ start: g.pos, end: g.end }, `label "${l}" must not occur in ON and GROUP clause at once`);
-        }
       }
     } else if (t.kind === 'KEYWORD' && (t.text === 'group_left' || t.text === 'group_right')) {
       this.unexpected(t, '', '');
@@ -292,6 +290,10 @@ class Parser {
 
   private parseAtValue(): AtModifier {
     const t = this.peek();
+    if (t.kind === 'IDENT' && (t.text === 'start' || t.text === 'end') && this.peek(1).kind !== '(') {
+      this.take();
+      this.unexpected(this.peek(), '@', 'timestamp');
+    }
     if (t.kind === 'IDENT' && (t.text === 'start' || t.text === 'end') && this.peek(1).kind === '(') {
       this.take();
       this.take();
@@ -317,7 +319,7 @@ class Parser {
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       this.err({ start: e.pos.start, end: t.end }, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
     }
-    if (target.offset !== 0) this.err({ start: t.pos, end: t.end }, 'offset may not be set multiple times');
+    if (target.offset !== 0) this.err({ start: e.pos.start, end: t.end }, 'offset may not be set multiple times');
     target.offset = d;
     e.pos = { start: e.pos.start, end: this.toks[this.p - 1]!.end };
   }
@@ -327,7 +329,7 @@ class Parser {
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       this.err({ start: e.pos.start, end: t.end }, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
     }
-    if (target.at !== null) this.err({ start: t.pos, end: t.end }, '@ <timestamp> may not be set multiple times');
+    if (target.at !== null) this.err({ start: e.pos.start, end: t.end }, '@ <timestamp> may not be set multiple times');
     target.at = at;
     e.pos = { start: e.pos.start, end: this.toks[this.p - 1]!.end };
   }
@@ -412,8 +414,8 @@ class Parser {
     const t = this.peek();
     if (t.kind === ']') {
       this.take();
-      if (e.type !== 'VectorSelector') this.err({ start: e.pos.start, end: t.end }, 'ranges only allowed for vector selectors');
-      if (e.offset !== 0 || e.at !== null) this.err({ start: e.pos.start, end: t.end }, 'no offset modifiers allowed before range');
+      if (e.type !== 'VectorSelector') this.err({ start: open.pos, end: t.end }, 'ranges only allowed for vector selectors');
+      if (e.offset !== 0 || e.at !== null) this.err({ start: open.pos, end: t.end }, 'no offset modifiers allowed before range');
       if (range <= 0 && this.compat === '2') this.err({ start: open.pos, end: t.end }, 'range must be positive');
       return { type: 'MatrixSelector', vs: e, range, pos: { start: e.pos.start, end: t.end } };
     }
@@ -524,7 +526,7 @@ class Parser {
     };
     modifier();
     const open = this.peek();
-    if (open.kind !== '(') this.unexpected(open, 'aggregation', '"("');
+    if (open.kind !== '(') this.unexpected(open, 'aggregation', open.kind === 'EOF' ? '' : '"("');
     this.take();
     if (this.peek().kind === ')') this.err({ start: opTok.pos, end: this.peek().end }, 'no arguments for aggregate expression provided');
     const first = this.parseExpr(0);
@@ -570,7 +572,7 @@ class Parser {
           let lname: string;
           if (t.kind === 'IDENT') lname = this.take().text;
           else if (t.kind === 'STRING' && this.compat === '3') lname = unquoteString(this.take().text, this.src, t.pos);
-          else this.unexpected(t, 'label matching', 'label matching operator');
+          else this.unexpected(t, 'label matching', 'identifier or "}"');
           const opTok = this.peek();
           let mt: MatchType;
           if (opTok.kind === '=') mt = MatchType.Equal;
@@ -584,9 +586,9 @@ class Parser {
           this.take();
           const val = unquoteString(v.text, this.src, v.pos);
           if (lname === METRIC_NAME && mt === MatchType.Equal && metricName !== '' && name !== '') {
-            this.err({ start: t.pos, end: v.end }, `metric name must not be set twice: ${JSON.stringify(name)} or ${JSON.stringify(val)}`);
+            this.err({ start: startTok.pos, end: v.end }, `metric name must not be set twice: ${JSON.stringify(name)} or ${JSON.stringify(val)}`);
           }
-          matchers.push(this.newMatcher(mt, lname, val, v));
+          matchers.push(this.newMatcher(mt, lname, val, t));
         }
         const n = this.peek();
         if (n.kind === ',') {
@@ -643,16 +645,16 @@ class Parser {
         return;
       }
       case 'AggregateExpr': {
+        const needsParam = e.op === 'topk' || e.op === 'bottomk' || e.op === 'quantile' || e.op === 'limitk' || e.op === 'limit_ratio' || e.op === 'count_values';
+        if (needsParam && !e.param) this.err(e.pos, `wrong number of arguments for aggregate expression provided, expected 2, got 1`);
         this.check(e.expr);
         if (e.param) this.check(e.param);
         const ctx = 'aggregation expression';
         this.expectType(e.expr, 'vector', ctx);
         if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'quantile' || e.op === 'limitk' || e.op === 'limit_ratio') {
-          if (!e.param) this.err(e.pos, `wrong number of arguments for aggregate expression provided, expected 2, got 1`);
-          this.expectType(e.param, 'scalar', 'aggregation parameter');
+          this.expectType(e.param!, 'scalar', 'aggregation parameter');
         } else if (e.op === 'count_values') {
-          if (!e.param) this.err(e.pos, `wrong number of arguments for aggregate expression provided, expected 2, got 1`);
-          this.expectType(e.param, 'string', 'aggregation parameter');
+          this.expectType(e.param!, 'string', 'aggregation parameter');
         } else if (e.param) {
           this.err(e.pos, `wrong number of arguments for aggregate expression provided, expected 1, got 2`);
         }
@@ -685,25 +687,28 @@ class Parser {
       case 'BinaryExpr': {
         this.check(e.lhs);
         this.check(e.rhs);
+        // Same checks, order and positions as Prometheus' checkAST.
         const lt = exprType(e.lhs);
         const rt = exprType(e.rhs);
-        if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) {
-          this.err(e.pos, 'binary expression must contain only scalar and instant vector types');
+        const op = this.opPos.get(e) ?? e.pos.start;
+        if (e.returnBool && !isComparisonOp(e.op)) this.err(op, 'bool modifier can only be used on comparison operators');
+        if (isComparisonOp(e.op) && !e.returnBool && lt === 'scalar' && rt === 'scalar') this.err(op, 'comparisons between scalars must use BOOL modifier');
+        if (e.matching && e.matching.on) {
+          for (const l of e.matching.include) {
+            if (e.matching.matchingLabels.includes(l)) this.err(op, `label "${l}" must not occur in ON and GROUP clause at once`);
+          }
         }
-        if (e.returnBool === false && isComparisonOp(e.op) && lt === 'scalar' && rt === 'scalar') {
-          this.err(e.pos, 'comparisons between scalars must use BOOL modifier');
+        if (lt !== 'scalar' && lt !== 'vector') this.err(e.lhs.pos, 'binary expression must contain only scalar and instant vector types');
+        if (rt !== 'scalar' && rt !== 'vector') this.err(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
+        if ((lt !== 'vector' || rt !== 'vector') && e.matching) {
+          if (e.matching.matchingLabels.length > 0) this.err(e.pos, 'vector matching only allowed between instant vectors');
+          e.matching = null;
+        } else if (isSetOp(e.op) && e.matching && (e.matching.card === 'many-to-one' || e.matching.card === 'one-to-many')) {
+          this.err(e.pos, `no grouping allowed for "${e.op}" operation`);
         }
-        if (isSetOp(e.op) && (lt === 'scalar' || rt === 'scalar')) {
-          this.err(e.pos, `set operator "${e.op}" not allowed in binary scalar expression`);
-        }
-        if ((lt !== 'vector' || rt !== 'vector') && e.matching && e.matching.explicit) {
-          this.err(e.pos, 'vector matching only allowed between instant vectors');
-        }
+        if (isSetOp(e.op) && (lt === 'scalar' || rt === 'scalar')) this.err(e.pos, `set operator "${e.op}" not allowed in binary scalar expression`);
         if (lt === 'vector' && rt === 'vector' && !e.matching) {
           e.matching = { card: isSetOp(e.op) ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, include: [], explicit: false };
-        }
-        if (isSetOp(e.op) && e.matching && (e.matching.card === 'many-to-one' || e.matching.card === 'one-to-many')) {
-          this.err(e.pos, `no grouping allowed for "${e.op}" operation`);
         }
         return;
       }

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { STALE_NAN, labelsFromStrings, labelsToObject, type Labels } from '../model/index.js';
+import { MemoryStorage } from '../storage/index.js';
+import { ERR_TOO_MANY_SAMPLES, Engine, EvalError, type InstantResult } from './index.js';
+
+/** Samples as [t, v] pairs; 'stale' appends STALE_NAN directly (plain arrays would canonicalise its NaN bits). */
+async function store(series: Array<[Labels, Array<[number, number | 'stale']>]>): Promise<MemoryStorage> {
+  const st = new MemoryStorage();
+  const app = st.appender();
+  for (const [ls, samples] of series) for (const [t, v] of samples) app.append(0, ls, t, v === 'stale' ? STALE_NAN : v);
+  await app.commit();
+  return st;
+}
+
+function vec(r: InstantResult): Array<{ labels: Record<string, string>; v: number }> {
+  assert.equal(r.resultType, 'vector');
+  if (r.resultType !== 'vector') return [];
+  return r.result.map((s) => ({ labels: labelsToObject(s.labels), v: s.v }));
+}
+
+const L = (...kv: string[]): Labels => labelsFromStrings(...kv);
+
+test('staleness markers end a series immediately; range functions skip them', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 1], [15_000, 2], [30_000, 'stale'], [45_000, 4]]]]);
+  const e = new Engine();
+  assert.deepEqual(vec(await e.instantQuery(st, 'g', 29_000)), [{ labels: { __name__: 'g' }, v: 2 }]);
+  // Within the lookback delta but after the marker: nothing.
+  assert.deepEqual(vec(await e.instantQuery(st, 'g', 40_000)), []);
+  assert.deepEqual(vec(await e.instantQuery(st, 'g', 50_000)), [{ labels: { __name__: 'g' }, v: 4 }]);
+  assert.deepEqual(vec(await e.instantQuery(st, 'count_over_time(g[1m])', 50_000)), [{ labels: {}, v: 3 }]);
+  // Without a marker the last sample is returned for 5 minutes.
+  assert.deepEqual(vec(await e.instantQuery(st, 'g', 45_000 + 299_000)), [{ labels: { __name__: 'g' }, v: 4 }]);
+  assert.deepEqual(vec(await e.instantQuery(st, 'g', 45_000 + 301_000)), []);
+});
+
+test('compat 3 range selectors and lookback are left-open; compat 2 closed', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 1], [60_000, 2], [120_000, 3]]]]);
+  const e3 = new Engine();
+  const e2 = new Engine({ compat: '2' });
+  assert.deepEqual(vec(await e3.instantQuery(st, 'count_over_time(g[1m])', 120_000)), [{ labels: {}, v: 1 }]);
+  assert.deepEqual(vec(await e2.instantQuery(st, 'count_over_time(g[1m])', 120_000)), [{ labels: {}, v: 2 }]);
+  assert.deepEqual(vec(await e3.instantQuery(st, 'g', 420_000)), []);
+  assert.deepEqual(vec(await e2.instantQuery(st, 'g', 420_000)), [{ labels: { __name__: 'g' }, v: 3 }]);
+});
+
+test('compat 3 regex . matches newline; compat 2 does not', async () => {
+  const st = await store([[L('__name__', 'g', 'x', 'a\nb'), [[0, 1]]]]);
+  assert.equal(vec(await new Engine().instantQuery(st, 'g{x=~"a.b"}', 1000)).length, 1);
+  assert.equal(vec(await new Engine({ compat: '2' }).instantQuery(st, 'g{x=~"a.b"}', 1000)).length, 0);
+});
+
+test('rate/increase extrapolate as Prometheus, with counter resets', async () => {
+  const samples: Array<[number, number]> = [];
+  for (let i = 0; i <= 20; i++) samples.push([i * 15_000 + 5_000, i < 10 ? i * 15 : (i - 10) * 15]);
+  const st = await store([[L('__name__', 'c_total'), samples]]);
+  const e = new Engine({ compat: '2' });
+  // 2 samples 15s apart fully inside a 1m window: extrapolated by avg/2 on each side.
+  const [r] = vec(await e.instantQuery(st, 'increase(c_total[1m])', 60_000));
+  // samples at 5s,20s,35s,50s -> 0,15,30,45: delta 45 over 45s; start gap 5s(< 1.1*15) end gap 10s.
+  // durationToZero = 45 * 0/45 = 0 < 5 => start extends 0s. Interval = 45 + 0 + 10 = 55.
+  assert.ok(Math.abs(r!.v - (45 * 55) / 45) < 1e-9, String(r!.v));
+  const [rr] = vec(await e.instantQuery(st, 'rate(c_total[5m])', 300_000));
+  assert.ok(rr!.v > 0.9 && rr!.v < 1.1, String(rr!.v));
+  const [resets] = vec(await e.instantQuery(st, 'resets(c_total[5m])', 310_000));
+  assert.equal(resets!.v, 1);
+  const [irate] = vec(await e.instantQuery(st, 'irate(c_total[1m])', 155_000));
+  assert.equal(irate!.v, 0); // reset: last value 0 / 15s
+});
+
+test('vector matching errors and same-labelset errors', async () => {
+  const st = await store([
+    [L('__name__', 'a', 'x', '1', 'y', '1'), [[0, 1]]],
+    [L('__name__', 'a', 'x', '1', 'y', '2'), [[0, 2]]],
+    [L('__name__', 'b', 'x', '1'), [[0, 3]]],
+    [L('__name__', 'c', 'x', '1', 'y', '1'), [[0, 4]]],
+  ]);
+  const e = new Engine();
+  await assert.rejects(e.instantQuery(st, 'a + on(x) b', 0), /many-to-one matching must be explicit/);
+  await assert.rejects(e.instantQuery(st, 'b + on(x) a', 0), /found duplicate series for the match group \{x="1"\} on the right hand-side/);
+  await assert.rejects(e.instantQuery(st, '{__name__=~"a|c", y="1"} * 2', 0), /vector cannot contain metrics with the same labelset/);
+  assert.deepEqual(
+    vec(await e.instantQuery(st, 'a + on(x) group_left b', 0)).map((s) => s.v).sort(),
+    [4, 5],
+  );
+  await assert.rejects(e.instantQuery(st, 'label_replace(a, "x", "1", "y", "(")', 0), /invalid regular expression in label_replace\(\)/);
+});
+
+test('histogram_quantile on classic buckets (monotonicity fix, +Inf required)', async () => {
+  const b = (le: string, v: number): [Labels, Array<[number, number]>] => [L('__name__', 'h_bucket', 'le', le), [[0, v]]];
+  const st = await store([b('0.1', 10), b('0.5', 30), b('1', 25), b('+Inf', 40)]);
+  const e = new Engine();
+  const [q] = vec(await e.instantQuery(st, 'histogram_quantile(0.5, h_bucket)', 0));
+  // rank 20 falls in (0.1, 0.5]: 0.1 + 0.4 * (10/20)
+  assert.ok(Math.abs(q!.v - 0.3) < 1e-12);
+  const [hi] = vec(await e.instantQuery(st, 'histogram_quantile(0.99, h_bucket)', 0));
+  assert.equal(hi!.v, 1); // beyond the last finite bucket
+  const [noInf] = vec(await e.instantQuery(st, 'histogram_quantile(0.5, h_bucket{le!="+Inf"})', 0));
+  assert.ok(Number.isNaN(noInf!.v));
+});
+
+test('max samples limit fails the query with Prometheus error; process keeps serving', async () => {
+  const series: Array<[Labels, Array<[number, number]>]> = [];
+  for (let i = 0; i < 50; i++) series.push([L('__name__', 'm', 'i', String(i)), Array.from({ length: 100 }, (_, j) => [j * 1000, j] as [number, number])]);
+  const st = await store(series);
+  const e = new Engine({ maxSamples: 1000 });
+  await assert.rejects(e.instantQuery(st, 'sum(count_over_time(m[2m]))', 100_000), (err: unknown) => err instanceof EvalError && err.kind === 'too_many_samples' && err.message === ERR_TOO_MANY_SAMPLES);
+  assert.equal(vec(await e.instantQuery(st, 'm{i="1"}', 100_000)).length, 1);
+});
+
+test('timeout and cancellation', async () => {
+  const series: Array<[Labels, Array<[number, number]>]> = [];
+  for (let i = 0; i < 200; i++) series.push([L('__name__', 'm', 'i', String(i)), Array.from({ length: 400 }, (_, j) => [j * 15_000, j] as [number, number])]);
+  const st = await store(series);
+  const e = new Engine({ timeoutMs: 1 });
+  await assert.rejects(e.rangeQuery(st, 'max_over_time(rate(m[5m])[30m:15s])', 0, 6_000_000, 15_000), (err: unknown) => err instanceof EvalError && err.kind === 'timeout');
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(new Engine().instantQuery(st, 'm', 0, { signal: ac.signal }), (err: unknown) => err instanceof EvalError && err.kind === 'canceled');
+});
+
+test('concurrency limit queues queries instead of failing them', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 1]]]]);
+  const e = new Engine({ maxConcurrent: 1 });
+  const results = await Promise.all(Array.from({ length: 5 }, () => e.instantQuery(st, 'g', 1000)));
+  assert.equal(results.length, 5);
+  for (const r of results) assert.equal(vec(r).length, 1);
+  assert.deepEqual(e.stats(), { running: 0, queued: 0 });
+});
+
+test('range query results: step alignment, scalar results and sorting by labels', async () => {
+  const st = await store([
+    [L('__name__', 'g', 'i', 'b'), [[0, 1], [60_000, 2]]],
+    [L('__name__', 'g', 'i', 'a'), [[0, 3]]],
+  ]);
+  const e = new Engine();
+  const r = await e.rangeQuery(st, 'g', 0, 120_000, 30_000);
+  assert.deepEqual(r.result.map((s) => labelsToObject(s.labels)['i']), ['a', 'b']);
+  assert.deepEqual(Array.from(r.result[1]!.ts), [0, 30_000, 60_000, 90_000, 120_000]);
+  assert.deepEqual(Array.from(r.result[1]!.vs), [1, 1, 2, 2, 2]);
+  const s = await e.rangeQuery(st, 'time()', 0, 60_000, 30_000);
+  assert.deepEqual(Array.from(s.result[0]!.vs), [0, 30, 60]);
+  await assert.rejects(e.rangeQuery(st, 'g[5m]', 0, 60_000, 30_000), /invalid expression type "range vector" for range query/);
+});
+
+test('3.x functions: double_exponential_smoothing, sort_by_label, mad_over_time, limitk', async () => {
+  const st = await store([
+    [L('__name__', 'g', 'i', 'x10'), [[0, 1], [15_000, 3], [30_000, 2]]],
+    [L('__name__', 'g', 'i', 'x9'), [[0, 5], [15_000, 5], [30_000, 9]]],
+  ]);
+  const e = new Engine();
+  const d = vec(await e.instantQuery(st, 'double_exponential_smoothing(g[1m], 0.5, 0.5)', 30_000));
+  assert.equal(d.length, 2);
+  const sorted = vec(await e.instantQuery(st, 'sort_by_label(g, "i")', 30_000)).map((s) => s.labels['i']);
+  assert.deepEqual(sorted, ['x9', 'x10']); // natural order
+  const mad = vec(await e.instantQuery(st, 'mad_over_time(g[1m])', 30_000)).map((s) => s.v).sort();
+  assert.deepEqual(mad, [0, 1]);
+  assert.equal(vec(await e.instantQuery(st, 'limitk(1, g)', 30_000)).length, 1);
+  await assert.rejects(e.instantQuery(st, 'double_exponential_smoothing(g[1m], 1, 0.5)', 30_000), /invalid smoothing factor/);
+});
