@@ -300,3 +300,53 @@ test('query errors set rule health and last error without stopping the group', a
   const failures = await metrics.evalFailures.get();
   assert.equal(failures.values[0]!.value, 1);
 });
+
+test('recording rules: labels override, duplicate label sets and limit are errors, query_offset shifts the query and the sample time', async () => {
+  const asked: number[] = [];
+  const q: QueryFunc = async (_e, t) => {
+    asked.push(t);
+    return vec([{ __name__: 'x', instance: 'a', team: 'dev' }, 1], [{ __name__: 'x', instance: 'b', team: 'dev' }, 2])(t);
+  };
+  const spec = { kind: 'record' as const, name: 'y', expr: 'x', forMs: 0, keepFiringForMs: 0, labels: { team: 'ops' }, annotations: {}, line: 1 };
+  const out = await new RecordingRule(spec).eval(10 * MIN, MIN, q, 0);
+  assert.deepEqual(asked, [9 * MIN]);
+  assert.deepEqual(out.map((s) => `${seriesToString(s.labels)}@${s.t}=${s.v}`), [`y{instance="a", team="ops"}@${9 * MIN}=1`, `y{instance="b", team="ops"}@${9 * MIN}=2`]);
+  await assert.rejects(new RecordingRule(spec).eval(0, 0, q, 1), /exceeded limit 1 with 2 series/);
+  await assert.rejects(new RecordingRule({ ...spec, labels: { instance: 'same' } }).eval(0, 0, q, 0), /same labelset after applying rule labels/);
+});
+
+test('missed evaluation slots are skipped and counted', async () => {
+  const store = new MemoryStorage();
+  const metrics = new RuleMetrics(undefined);
+  let calls = 0;
+  const rec = new RecordingRule({ kind: 'record', name: 'slow', expr: 'x', forMs: 0, keepFiringForMs: 0, labels: {}, annotations: {}, line: 1 });
+  const g = new Group('slow', 'f.yml', 100, 0, 0, [rec], {
+    query: async (_e, t) => {
+      calls++;
+      // The first evaluation takes 3.5 intervals.
+      if (calls === 1) await new Promise((r) => setTimeout(r, 350));
+      return vec([{}, 1])(t);
+    },
+    appendable: store,
+    queryable: store,
+    notify: () => undefined,
+    externalURL: '',
+    resendDelayMs: MIN,
+    outageToleranceMs: 0,
+    forGracePeriodMs: 0,
+    metrics,
+    logger: nopLogger(),
+    now: Date.now,
+  });
+  g.start();
+  await new Promise((r) => setTimeout(r, 900));
+  await g.stop();
+  const missed = (await metrics.iterationsMissed.get()).values[0]?.value ?? 0;
+  assert.ok(missed >= 2, `missed ${missed}`);
+  // Evaluation timestamps stay on the group's slots.
+  const q = await store.querier(0, Date.now() + 1000);
+  const [s] = await q.select(null, [newMatcher(MatchType.Equal, '__name__', 'slow')]);
+  const it = s!.iterator();
+  const offset = g.evalTimestamp(0);
+  while (it.next()) assert.equal((((it.t - offset) % 100) + 100) % 100, 0);
+});
