@@ -1,5 +1,5 @@
 import { labelsToObject } from '../model/index.js';
-import { execute, parseTemplate, prometheusFuncs, TemplateError, type QuerySample } from '../template/index.js';
+import { execute, parseTemplate, prometheusFuncs, TemplateError, type QuerySample, type Template } from '../template/index.js';
 import type { AlertTemplateData, QueryFunc, RuleTemplater } from './types.js';
 
 /** Prometheus prepends these definitions to every rule template (rules/alerting.go). */
@@ -7,6 +7,7 @@ const DEFS = '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$ext
 
 /** Upper bound on query rounds for templates whose `query` arguments depend on earlier query results. */
 const MAX_QUERY_ROUNDS = 8;
+const TEMPLATE_CACHE_MAX = 10_000;
 
 export interface TemplaterOptions {
   externalURL?: string;
@@ -22,36 +23,49 @@ export interface TemplaterOptions {
  */
 export function ruleTemplater(opts: TemplaterOptions = {}): RuleTemplater {
   const pathPrefix = opts.pathPrefix ?? (opts.externalURL ? safePath(opts.externalURL) : '');
+  // Execution is synchronous, so one mutable context serves every cached template:
+  // it is set right before execute() and read by the query/externalURL functions.
+  const ctx: { query: (q: string) => QuerySample[]; externalURL: string } = { query: () => [], externalURL: opts.externalURL ?? '' };
+  const funcs = prometheusFuncs({ pathPrefix, query: (q) => ctx.query(q), externalURL: opts.externalURL });
+  if (opts.externalURL === undefined) funcs['externalURL'] = (() => ctx.externalURL) as (typeof funcs)[string];
+  const cache = new Map<string, Template>();
+  const compile = (text: string, name: string): Template => {
+    const key = name + '\x00' + text;
+    let t = cache.get(key);
+    if (!t) {
+      t = parseTemplate(DEFS + text, name, funcs);
+      if (cache.size >= TEMPLATE_CACHE_MAX) cache.clear();
+      cache.set(key, t);
+    }
+    return t;
+  };
   return {
     check(text: string, name: string): string | null {
       try {
-        parseTemplate(DEFS + text, name, prometheusFuncs({ query: () => [] }));
+        compile(text, name);
         return null;
       } catch (err) {
         return (err as Error).message;
       }
     },
     async expand(text: string, name: string, data: AlertTemplateData, t: number, query: QueryFunc): Promise<string> {
-      const cache = new Map<string, QuerySample[]>();
+      let tmpl: Template;
+      try {
+        tmpl = compile(text, name);
+      } catch (err) {
+        throw new Error(`error parsing template ${name}: ${(err as Error).message}`);
+      }
+      const results = new Map<string, QuerySample[]>();
       const input = { Labels: data.labels, ExternalLabels: data.externalLabels, ExternalURL: data.externalURL, Value: data.value };
       for (let round = 0; ; round++) {
         const missing: string[] = [];
-        const funcs = prometheusFuncs({
-          externalURL: opts.externalURL ?? data.externalURL,
-          pathPrefix,
-          query: (q) => {
-            const hit = cache.get(q);
-            if (hit) return hit;
-            if (!missing.includes(q)) missing.push(q);
-            return [];
-          },
-        });
-        let tmpl;
-        try {
-          tmpl = parseTemplate(DEFS + text, name, funcs);
-        } catch (err) {
-          throw new Error(`error parsing template ${name}: ${(err as Error).message}`);
-        }
+        ctx.externalURL = opts.externalURL ?? data.externalURL;
+        ctx.query = (q) => {
+          const hit = results.get(q);
+          if (hit) return hit;
+          if (!missing.includes(q)) missing.push(q);
+          return [];
+        };
         let out: string | undefined;
         let failure: unknown;
         try {
@@ -68,7 +82,7 @@ export function ruleTemplater(opts: TemplaterOptions = {}): RuleTemplater {
         }
         for (const q of missing) {
           const res = await query(q, t);
-          cache.set(
+          results.set(
             q,
             res.map((s) => ({ Labels: labelsToObject(s.labels), Value: s.v })),
           );
