@@ -3,13 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { labelsFromObject } from '../model/index.js';
-import { Notifier } from '../notifier/index.js';
-import { MemoryStorage } from '../storage/index.js';
-import { eventually, findBinary, freePort, skipUnless, startProcess, tempDir } from '../testutil/index.js';
-import { promqlQueryFunc, promqlValidator } from './engine.js';
-import { RuleManager } from './manager.js';
-import { ruleTemplater } from './templater.js';
+import { labelsFromObject } from '../../model/index.js';
+import { Notifier } from '../../notifier/index.js';
+import { MemoryStorage } from '../../storage/index.js';
+import { eventually, findBinary, freePort, skipUnless, startProcess, tempDir } from '../../testutil/index.js';
+import { promqlQueryFunc, promqlValidator } from '../../rules/index.js';
+import { RuleManager } from '../../rules/index.js';
+import { ruleTemplater } from '../../rules/index.js';
 
 const alertmanagerBin = findBinary('prometheus-alertmanager', 'alertmanager');
 
