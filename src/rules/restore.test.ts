@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { isStaleNaN, labelsFromObject, labelsGet, MatchType, newMatcher } from '../model/index.js';
+import { isStaleNaN, labelsFromObject, MatchType, newMatcher } from '../model/index.js';
 import { MemoryStorage, type Queryable } from '../storage/index.js';
-import { eventually, tempDir } from '../testutil/index.js';
 import { nopLogger } from '../util/index.js';
 import { AlertingRule } from './alerting.js';
-import { Group, type OutgoingAlert } from './group.js';
-import { RuleManager } from './manager.js';
+import { ruleRestartContract } from './contract.js';
+import { Group } from './group.js';
 import { RuleMetrics } from './metrics.js';
 import type { QueryFunc, VectorSample } from './types.js';
 
 /**
  * For-state restore (Prometheus' RestoreForState) across restarts. These tests use
- * MemoryStorage kept across two rule manager instances; once the TSDB is wired the
- * lead should re-run the "restart" test with a TSDB that is closed and reopened
- * between the two managers (see docs/rules.md).
+ * MemoryStorage kept across two rule manager instances; with the TSDB wired, run
+ * ruleRestartContract (contract.ts) with a TSDB closed and reopened in between.
  */
 
 const SEC = 1000;
@@ -140,55 +136,8 @@ test('restore: nothing is restored past the outage tolerance', async () => {
   assert.equal(b.rule.activeAlerts()[0]!.activeAt, late, 'older than --rules.alert.for-outage-tolerance (1h): not restored');
 });
 
-test('a RuleManager restart during a pending `for` window still fires on time (MemoryStorage kept across instances)', async () => {
-  const dir = tempDir();
-  const storage = new MemoryStorage();
-  const ruleFile = join(dir.path, 'mysql.yml');
-  writeFileSync(
-    ruleFile,
-    'groups:\n  - name: mysql\n    interval: 500ms\n    rules:\n      - alert: MySQLDown\n        expr: up{job="mysql-exporter"} == 0\n        for: 6s\n        labels: {severity: critical}\n',
-  );
-  // The exporter keeps reporting down.
-  const feeder = setInterval(() => void seed(storage, Date.now()), 200);
-  await seed(storage, Date.now());
-  const sent: OutgoingAlert[] = [];
-  const mk = (): RuleManager =>
-    new RuleManager({
-      appendable: storage,
-      queryable: storage,
-      query: zeroValued(storage, 'up'),
-      notify: (a) => sent.push(...a),
-      forGracePeriodMs: 0,
-      resendDelayMs: 60_000,
-    });
-  try {
-    const m1 = mk();
-    await m1.update([ruleFile], 60_000, {});
-    const first = await eventually(async () => {
-      const r = m1.groups()[0]?.alertingRules()[0];
-      return r && r.restored && r.activeAlerts()[0];
-    }, 10_000, 50);
-    const activeAt = first.activeAt;
-    // Let it stay pending ~4s of its 6s, then "restart".
-    await eventually(async () => Date.now() >= activeAt + 4 * SEC, 10_000, 50);
-    assert.equal(first.state, 'pending');
-    await m1.stop();
-    const stoppedAt = Date.now();
-    const m2 = mk();
-    await m2.update([ruleFile], 60_000, {});
-    const restartedAt = Date.now();
-    const fired = await eventually(async () => sent.find((a) => labelsGet(a.labels, 'alertname') === 'MySQLDown'), 15_000, 50);
-    const rule = m2.groups()[0]!.alertingRules()[0]!;
-    const restoredActiveAt = rule.activeAlerts()[0]!.activeAt;
-    await m2.stop();
-    // Without restore it would fire 6s after the restart; restored it fires ~2s of pending time
-    // later (plus the short downtime, rounded to seconds as Prometheus does).
-    const freshFire = restartedAt + 6 * SEC;
-    assert.ok(fired.startsAt < freshFire - 1500, `fired at +${fired.startsAt - restartedAt}ms after restart; a fresh start would fire at +6000ms`);
-    assert.ok(restoredActiveAt <= activeAt + (restartedAt - stoppedAt) + 3 * SEC, 'activeAt moved by about the downtime only');
-    assert.ok(fired.startsAt - restoredActiveAt >= 6 * SEC, 'still waited the full `for` of pending time');
-  } finally {
-    clearInterval(feeder);
-    dir.cleanup();
-  }
+// The same restart scenario every storage runs (see contract.ts); the TSDB runs it with a real close/reopen.
+ruleRestartContract('MemoryStorage kept across two RuleManager instances', {
+  open: async () => new MemoryStorage(),
+  restart: async (prev) => prev,
 });
