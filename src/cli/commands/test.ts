@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { promqlQueryFunc, promqlValidator, ruleTemplater, runRuleUnitTests } from '../../rules/index.js';
+import { promqlQueryFunc, promqlValidatorFor, ruleTemplater, rulesEngine, runRuleUnitTests } from '../../rules/index.js';
 import { formatFlagHelp, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
 import type { Command } from '../main.js';
 
@@ -9,6 +9,13 @@ import type { Command } from '../main.js';
  */
 const FLAGS: FlagSpec[] = [
   { name: 'run', kind: 'strings', placeholder: 'REGEX', help: 'only run test groups whose name matches (repeatable)' },
+  {
+    name: 'promql.compat',
+    kind: 'string',
+    default: '3',
+    placeholder: '2|3',
+    help: 'PromQL semantics: 3 (Vigil server default) or 2 (promtool 2.x: closed lookback/range windows)',
+  },
   { name: 'help', kind: 'bool', help: 'show this help' },
 ];
 
@@ -35,7 +42,10 @@ export async function testRules(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UserError(`--run: ${(err as Error).message}`);
   }
-  return runRuleUnitTests(files, { makeQuery: promqlQueryFunc, validator: promqlValidator, templater: ruleTemplater(), run });
+  const compat = flags.string('promql.compat');
+  if (compat !== '2' && compat !== '3') throw new UserError(`--promql.compat: expected 2 or 3, got ${JSON.stringify(compat)}`);
+  const engine = rulesEngine({ compat });
+  return runRuleUnitTests(files, { makeQuery: (s) => promqlQueryFunc(s, engine), validator: promqlValidatorFor(compat), templater: ruleTemplater(), run });
 }
 
 export const command: Command = {

@@ -98,4 +98,11 @@ test('the vigil CLI runs `test rules` with promtool exit codes', async () => {
   assert.match(fail.output(), /name: wrong severity,\n {4}alertname: MySQLDown, time: 3m, /);
   const missing = await startVigil(['test', 'rules', join(dir, 'no-such-file.yml')]);
   assert.equal(await missing.exited, 1);
+  // A sample 5m old is inside the lookback window in 2.x ([t-5m, t]) but not in 3.x ((t-5m, t]).
+  const gaps = join(dir, '25-gaps-resolve-pass.test.yml');
+  const v2 = await startVigil(['test', 'rules', '--promql.compat=2', gaps]);
+  assert.equal(await v2.exited, 0, v2.output());
+  const v3 = await startVigil(['test', 'rules', gaps]);
+  assert.equal(await v3.exited, 1);
+  assert.match(v3.output(), /alertname: MySQLDown, time: 7m, /);
 });
