@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { labelsToObject } from '../model/index.js';
@@ -31,6 +32,13 @@ export function encodeAlerts(alerts: readonly NotifierAlert[]): string {
   );
 }
 
+const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3', '': 'TLSv1.2' };
+
+/** A secret file's contents without the trailing newline (Prometheus trims whitespace). */
+function readSecret(path: string): string {
+  return readFileSync(path, 'utf8').trim();
+}
+
 /** POSTs `body` to `url`; resolves on 2xx, rejects with a precise message otherwise. */
 export function postAlerts(url: string, body: string, set: AlertmanagerSetOptions): Promise<void> {
   const u = new URL(url);
@@ -40,9 +48,21 @@ export function postAlerts(url: string, body: string, set: AlertmanagerSetOption
     'Content-Length': String(Buffer.byteLength(body)),
     'User-Agent': 'Vigil',
   };
-  if (set.basicAuth) headers['Authorization'] = 'Basic ' + Buffer.from(`${set.basicAuth.username}:${set.basicAuth.password}`).toString('base64');
-  else if (set.bearerToken) headers['Authorization'] = `${set.authorizationType ?? 'Bearer'} ${set.bearerToken}`;
-  const opts: RequestOptions & { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean } = {
+  if (set.basicAuth) {
+    const password = set.basicAuth.passwordFile ? readSecret(set.basicAuth.passwordFile) : set.basicAuth.password ?? '';
+    headers['Authorization'] = 'Basic ' + Buffer.from(`${set.basicAuth.username}:${password}`).toString('base64');
+  } else if (set.bearerToken || set.bearerTokenFile) {
+    const token = set.bearerTokenFile ? readSecret(set.bearerTokenFile) : set.bearerToken!;
+    headers['Authorization'] = `${set.authorizationType ?? 'Bearer'} ${token}`;
+  }
+  const opts: RequestOptions & {
+    ca?: string | Buffer;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    servername?: string;
+    rejectUnauthorized?: boolean;
+    minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  } = {
     method: 'POST',
     host: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port || (u.protocol === 'https:' ? 443 : 80),
@@ -52,11 +72,15 @@ export function postAlerts(url: string, body: string, set: AlertmanagerSetOption
   };
   if (u.protocol === 'https:') {
     const tls = set.tls ?? {};
-    if (tls.ca) opts.ca = tls.ca;
-    if (tls.cert) opts.cert = tls.cert;
-    if (tls.key) opts.key = tls.key;
+    const ca = tls.caFile ? readFileSync(tls.caFile) : tls.ca;
+    const cert = tls.certFile ? readFileSync(tls.certFile) : tls.cert;
+    const key = tls.keyFile ? readFileSync(tls.keyFile) : tls.key;
+    if (ca) opts.ca = ca;
+    if (cert) opts.cert = cert;
+    if (key) opts.key = key;
     if (tls.serverName) opts.servername = tls.serverName;
     opts.rejectUnauthorized = !tls.insecureSkipVerify;
+    opts.minVersion = TLS_VERSIONS[tls.minVersion ?? 'TLS12'] ?? 'TLSv1.2';
   }
   return new Promise((resolve, reject) => {
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(opts, (res) => {

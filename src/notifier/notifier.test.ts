@@ -86,7 +86,10 @@ test('a failing Alertmanager counts errors; alerts no receiver accepted count as
   const bad = await receiver(500);
   const good = await receiver(200);
   const reg = new Registry();
-  const n = new Notifier({ alertmanagers: [{ targets: [bad.url], bearerToken: 'tok' }] }, { registry: reg });
+  const dir = tempDir();
+  const tokenFile = join(dir.path, 'token');
+  writeFileSync(tokenFile, 'tok\n');
+  const n = new Notifier({ alertmanagers: [{ targets: [bad.url], bearerTokenFile: tokenFile }] }, { registry: reg });
   try {
     n.send([alert(1), alert(2)]);
     await eventually(async () => (await metric(reg, 'vigil_notifications_dropped_total')) === 2);
@@ -101,6 +104,7 @@ test('a failing Alertmanager counts errors; alerts no receiver accepted count as
     await n.stop();
     bad.server.close();
     good.server.close();
+    dir.cleanup();
   }
 });
 
@@ -159,7 +163,7 @@ test('https with a custom CA and TLS server name', { skip: skipUnless(openssl, '
     const port = await freePort();
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     const reg = new Registry();
-    const n = new Notifier({ alertmanagers: [{ targets: [`127.0.0.1:${port}`], scheme: 'https', tls: { ca: readFileSync(crt, 'utf8'), serverName: 'am.test' } }] }, { registry: reg });
+    const n = new Notifier({ alertmanagers: [{ targets: [`127.0.0.1:${port}`], scheme: 'https', tls: { caFile: crt, serverName: 'am.test', minVersion: 'TLS12' } }] }, { registry: reg });
     const untrusted = new Notifier({ alertmanagers: [{ targets: [`127.0.0.1:${port}`], scheme: 'https' }] }, { registry: new Registry() });
     try {
       n.send([alert(1)]);

@@ -10,12 +10,18 @@ export interface NotifierAlert {
 }
 
 export interface TLSOptions {
-  /** PEM contents (not paths) of the CA bundle, client certificate and key. */
+  /** PEM contents of the CA bundle, client certificate and key... */
   ca?: string;
   cert?: string;
   key?: string;
+  /** ...or the files holding them (tls_config ca_file/cert_file/key_file), read at each request so rotation works. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
   serverName?: string;
   insecureSkipVerify?: boolean;
+  /** "TLS10" … "TLS13" (default TLS 1.2, as Prometheus). */
+  minVersion?: string;
 }
 
 /**
@@ -33,9 +39,12 @@ export interface AlertmanagerSetOptions {
   apiVersion?: 'v2';
   /** Per-request timeout in ms (default 10s). */
   timeoutMs?: number;
-  basicAuth?: { username: string; password: string };
+  /** basic_auth; `passwordFile` is read at each request. */
+  basicAuth?: { username: string; password?: string; passwordFile?: string };
   /** `authorization: {type: Bearer, credentials}` or the older bearer_token. */
   bearerToken?: string;
+  /** authorization.credentials_file / bearer_token_file, read at each request. */
+  bearerTokenFile?: string;
   /** Authorization type when not Bearer (default "Bearer"). */
   authorizationType?: string;
   tls?: TLSOptions;
