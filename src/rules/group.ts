@@ -331,7 +331,12 @@ export class Group {
     metrics.iterationsScheduled.inc({ rule_group: this.key });
     const wallStart = this.opts.now();
     const start = performance.now();
-    await this.eval(t);
+    try {
+      await this.eval(t);
+    } catch (err) {
+      // Rule errors are handled per rule; anything reaching here is unexpected, but must not stop the group.
+      this.opts.logger.error({ group: this.name, err: (err as Error).message }, 'rule group evaluation failed');
+    }
     const dur = performance.now() - start;
     metrics.iterationDuration.observe(dur / 1000);
     metrics.groupLastDuration.set({ rule_group: this.key }, dur / 1000);
