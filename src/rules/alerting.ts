@@ -1,7 +1,7 @@
 import { LabelsBuilder, labelsFromPairs, labelsKey, labelsToObject, METRIC_NAME, type Label, type Labels } from '../model/index.js';
 import { Rule } from './rule.js';
 import type { RuleSpec } from './rulefile.js';
-import type { AlertState, QueryFunc, RuleTemplater, VectorSample } from './types.js';
+import type { AlertState, AlertTemplateData, QueryFunc, RuleTemplater, VectorSample } from './types.js';
 
 /** Prometheus keeps resolved alerts this long so that Alertmanager hears about the resolution. */
 export const RESOLVED_RETENTION_MS = 15 * 60 * 1000;
@@ -43,6 +43,8 @@ export class AlertingRule extends Rule {
   readonly active = new Map<string, Alert>();
   restored: boolean;
   readonly annotations: Labels;
+  private readonly labelTemplated: boolean[];
+  private readonly annotationTemplated: boolean[];
 
   constructor(
     spec: RuleSpec,
@@ -51,6 +53,9 @@ export class AlertingRule extends Rule {
     super(spec);
     this.restored = opts.restored;
     this.annotations = labelsFromPairs(Object.entries(spec.annotations).map(([name, value]) => ({ name, value })));
+    const templated = (v: string): boolean => opts.templater !== null && v.includes('{{');
+    this.labelTemplated = this.labels.map((l) => templated(l.value));
+    this.annotationTemplated = this.annotations.map((a) => templated(a.value));
   }
 
   get holdDurationMs(): number {
@@ -63,24 +68,31 @@ export class AlertingRule extends Rule {
     const extLabels = labelsToObject(this.opts.externalLabels);
     const fresh = new Map<string, Alert>();
     const b = new LabelsBuilder();
+    const tplName = `__alert_${this.spec.name}`;
     for (const s of res) {
-      const data = { labels: labelsToObject(s.labels), externalLabels: extLabels, externalURL: this.opts.externalURL, value: s.v };
+      let data: AlertTemplateData | null = null;
+      // Only strings with actions go through the template engine (most labels are plain).
       const expand = async (text: string): Promise<string> => {
-        const tpl = this.opts.templater;
-        if (!tpl || !text.includes('{{')) return text;
+        data ??= { labels: labelsToObject(s.labels), externalLabels: extLabels, externalURL: this.opts.externalURL, value: s.v };
         try {
-          return await tpl.expand(text, `__alert_${this.spec.name}`, data, t, query);
+          return await this.opts.templater!.expand(text, tplName, data, t, query);
         } catch (err) {
           this.opts.onTemplateError?.(this.spec.name, err as Error);
           return `<error expanding template: ${(err as Error).message}>`;
         }
       };
       b.reset(s.labels).del(METRIC_NAME);
-      for (const l of this.labels) b.set(l.name, await expand(l.value));
+      for (let i = 0; i < this.labels.length; i++) {
+        const l = this.labels[i]!;
+        b.set(l.name, this.labelTemplated[i] ? await expand(l.value) : l.value);
+      }
       b.set(ALERT_NAME_LABEL, this.spec.name);
       // Annotations keep empty expansions (unlike labels, where an empty value deletes the label).
       const ann: Label[] = [];
-      for (const a of this.annotations) ann.push({ name: a.name, value: await expand(a.value) });
+      for (let i = 0; i < this.annotations.length; i++) {
+        const a = this.annotations[i]!;
+        ann.push(this.annotationTemplated[i] ? { name: a.name, value: await expand(a.value) } : a);
+      }
       const labels = b.labels();
       const key = labelsKey(labels);
       if (fresh.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
