@@ -12,7 +12,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
 const promtool = findBinary('promtool');
 
 /** Files whose error text Vigil reproduces byte for byte (others differ only in added positions). */
-const SAME_TEXT = ['bad-expr.yml', 'bad-record-name.yml', 'bad-record-for.yml', 'bad-label-name.yml', 'bad-template.yml', 'bad-template-func.yml', 'bad-dup-group.yml', 'bad-empty-name.yml'];
+const SAME_TEXT = ['bad-expr.yml', 'bad-record-name.yml', 'bad-record-for.yml', 'bad-label-name.yml', 'bad-template.yml', 'bad-template-func.yml', 'bad-dup-group.yml', 'bad-empty-name.yml', 'lint-duplicates.yml'];
 
 async function vigil(f: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -36,10 +36,19 @@ test('check rules: exit codes and messages agree with promtool', { skip: skipUnl
     );
     const v = await vigil(f);
     if (p.code !== v.code) problems.push(`${f}: promtool ${p.code}, vigil ${v.code}\n${p.err}\n${v.err}`);
-    if (f.startsWith('ok-') && v.out !== p.out) problems.push(`${f}: stdout differs\n${p.out}\n${v.out}`);
+    if ((f.startsWith('ok-') || f.startsWith('lint-')) && v.out !== p.out) problems.push(`${f}: stdout differs\n${p.out}\n${v.out}`);
     if (SAME_TEXT.includes(f) && v.err !== p.err) problems.push(`${f}: stderr differs\n--- promtool\n${p.err}--- vigil\n${v.err}`);
   }
   assert.deepEqual(problems, []);
+  const fatal = await new Promise<number>((resolve) => execFile(promtool!, ['check', 'rules', '--lint-fatal', 'lint-duplicates.yml'], { cwd: dir }, (e) => resolve(e ? Number(e.code) : 0)));
+  const prev = process.cwd();
+  process.chdir(dir);
+  try {
+    assert.equal(await checkRules(['--lint-fatal', 'lint-duplicates.yml'], () => undefined, () => undefined), fatal);
+    assert.equal(fatal, 3);
+  } finally {
+    process.chdir(prev);
+  }
 });
 
 test('check rules: positions and reasons for structural errors', async () => {

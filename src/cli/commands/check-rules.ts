@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { labelsToString, labelsFromObject } from '../../model/index.js';
+import { labelsToString, labelsFromObject, type Labels } from '../../model/index.js';
 import { loadRuleFile, promqlValidator, ruleTemplater, type RuleGroupSpec } from '../../rules/index.js';
 import { formatFlagHelp, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
 import type { Command } from '../main.js';
@@ -50,15 +50,15 @@ export async function checkRules(
       continue;
     }
     const n = r.groups.reduce((s, g) => s + g.rules.length, 0);
-    out(`  SUCCESS: ${n} rules found\n`);
-    if (lint !== 'none') {
-      const dups = duplicateRules(r.groups);
-      if (dups.length > 0) {
-        err(`  FAILED:\nlint error ${dups.length} duplicate rule(s) found.\n`);
-        for (const d of dups) err(`Metric: ${d.metric}\nLabel(s):\n${d.labels === '{}' ? '' : '\t' + d.labels + '\n'}`);
-        err('Might cause inconsistency while recording expressions\n');
-        lintFailed = true;
-      }
+    // As promtool: a lint finding replaces the SUCCESS line (exit code 0 unless --lint-fatal).
+    const dups = lint === 'none' ? [] : duplicateRules(r.groups);
+    if (dups.length > 0) {
+      err(`  FAILED:\nlint error ${dups.length} duplicate rule(s) found.\n`);
+      for (const d of dups) err(`Metric: ${d.metric}\nLabel(s):\n${d.labels.map((l) => `\t${l.name}: ${l.value}\n`).join('')}`);
+      err('Might cause inconsistency while recording expressions\n');
+      lintFailed = true;
+    } else {
+      out(`  SUCCESS: ${n} rules found\n`);
     }
     out('\n');
   }
@@ -68,14 +68,14 @@ export async function checkRules(
 }
 
 /** Recording rules with the same name, expression and labels (promtool's duplicate-rules lint). */
-function duplicateRules(groups: RuleGroupSpec[]): Array<{ metric: string; labels: string }> {
+function duplicateRules(groups: RuleGroupSpec[]): Array<{ metric: string; labels: Labels }> {
   const seen = new Set<string>();
-  const out: Array<{ metric: string; labels: string }> = [];
+  const out: Array<{ metric: string; labels: Labels }> = [];
   for (const g of groups)
     for (const r of g.rules) {
       if (r.kind !== 'record') continue;
-      const labels = labelsToString(labelsFromObject(r.labels));
-      const key = `${r.name}\xff${r.expr}\xff${labels}`;
+      const labels = labelsFromObject(r.labels);
+      const key = `${r.name}\xff${r.expr}\xff${labelsToString(labels)}`;
       if (seen.has(key)) out.push({ metric: r.name, labels });
       seen.add(key);
     }
