@@ -16,6 +16,7 @@ const FLAGS: FlagSpec[] = [
     placeholder: '2|3',
     help: 'PromQL semantics: 3 (Vigil server default) or 2 (promtool 2.x: closed lookback/range windows)',
   },
+  { name: 'diff', kind: 'bool', help: 'add a line diff of expected and actual alerts/samples to each failure' },
   { name: 'help', kind: 'bool', help: 'show this help' },
 ];
 
@@ -45,7 +46,7 @@ export async function testRules(argv: string[]): Promise<number> {
   const compat = flags.string('promql.compat');
   if (compat !== '2' && compat !== '3') throw new UserError(`--promql.compat: expected 2 or 3, got ${JSON.stringify(compat)}`);
   const engine = rulesEngine({ compat });
-  return runRuleUnitTests(files, { makeQuery: (s) => promqlQueryFunc(s, engine), validator: promqlValidatorFor(compat), templater: ruleTemplater(), run });
+  return runRuleUnitTests(files, { makeQuery: (s) => promqlQueryFunc(s, engine), validator: promqlValidatorFor(compat), templater: ruleTemplater(), run, diff: flags.bool('diff') });
 }
 
 export const command: Command = {

@@ -106,3 +106,25 @@ test('the vigil CLI runs `test rules` with promtool exit codes', async () => {
   assert.equal(await v3.exited, 1);
   assert.match(v3.output(), /alertname: MySQLDown, time: 7m, /);
 });
+
+test('--diff marks what was expected but missing (-) and what was got but not expected (+)', async () => {
+  const dir = join(repo, 'src', 'rules', 'testdata', 'unittest');
+  let err = '';
+  const prev = process.cwd();
+  process.chdir(dir);
+  try {
+    const code = await runRuleUnitTests(['04-mysql-fail-labels.test.yml', '10-expr-fail.test.yml'], {
+      makeQuery: (s) => promqlQueryFunc(s),
+      templater: ruleTemplater(),
+      diff: true,
+      stdout: () => undefined,
+      stderr: (s) => (err += s),
+    });
+    assert.equal(code, 1);
+  } finally {
+    process.chdir(prev);
+  }
+  assert.match(err, /diff:\n {8}- Labels:\{alertname="MySQLDown", [^\n]*severity="warning"\}/);
+  assert.match(err, /\n {8}\+ Labels:\{alertname="MySQLDown", [^\n]*severity="critical"\}/);
+  assert.match(err, /diff:\n {8}- \{\} 4E\+00\n {8}\+ \{\} 3E\+00/);
+});

@@ -25,6 +25,8 @@ export interface UnitTestOptions {
   stderr?: (s: string) => void;
   /** Run only test groups whose name matches (promtool --run). */
   run?: RegExp[];
+  /** Append a line diff (`-` expected only, `+` got only) to each failure. */
+  diff?: boolean;
 }
 
 const DEFAULT_EVAL_INTERVAL = 60_000;
@@ -109,6 +111,21 @@ function laCompare(a: LabelsAndAnnotations, b: LabelsAndAnnotations): number {
 
 function laEqual(a: LabelsAndAnnotations[], b: LabelsAndAnnotations[]): boolean {
   return a.length === b.length && a.every((x, i) => laCompare(x, b[i]!) === 0 && x.labels.length === b[i]!.labels.length);
+}
+
+/** Line diff of two lists: ` ` in both, `-` expected only, `+` got only (multiset, order kept). */
+function sortedDiff(exp: string[], got: string[]): string {
+  const left = [...got];
+  const out: string[] = [];
+  for (const e of exp) {
+    const i = left.indexOf(e);
+    if (i >= 0) {
+      left.splice(i, 1);
+      out.push('          ' + e);
+    } else out.push('        - ' + e);
+  }
+  for (const g of left) out.push('        + ' + g);
+  return '\n        diff:\n' + out.join('\n');
 }
 
 /** Go's strconv.FormatFloat(v, 'E', -1, 64). */
@@ -238,8 +255,10 @@ async function runGroup(tg: TestGroup, evalInterval: number, order: Map<string, 
           .sort(laCompare);
         if (!laEqual(expAlerts, gotAlerts)) {
           const name = tg.name !== '' ? `    name: ${tg.name},\n` : '';
+          const one = (x: LabelsAndAnnotations): string => `Labels:${labelsToString(x.labels)} Annotations:${labelsToString(x.annotations)}`;
           errs.push(
-            `${name}    alertname: ${tc.alertname}, time: ${formatDuration(tc.evalTimeMs)}, \n        exp:${indentLines(laString(expAlerts), '            ')}, \n        got:${indentLines(laString(gotAlerts), '            ')}`,
+            `${name}    alertname: ${tc.alertname}, time: ${formatDuration(tc.evalTimeMs)}, \n        exp:${indentLines(laString(expAlerts), '            ')}, \n        got:${indentLines(laString(gotAlerts), '            ')}` +
+              (opts.diff ? sortedDiff(expAlerts.map(one), gotAlerts.map(one)) : ''),
           );
         }
       }
@@ -272,7 +291,11 @@ async function runGroup(tg: TestGroup, evalInterval: number, order: Map<string, 
     const equal = exp.length === gotSamples.length && exp.every((e, i) => labelsCompare(e.labels, gotSamples[i]!.labels) === 0 && sameFloat(e.value, gotSamples[i]!.value));
     if (!equal) {
       const str = (xs: Array<{ labels: Labels; value: number }>): string => (xs.length === 0 ? 'nil' : xs.map((x) => `${labelsToString(x.labels)} ${formatE(x.value)}`).join(', '));
-      errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)},\n        exp: ${str(exp)}\n        got: ${str(gotSamples)}`);
+      const lines = (xs: Array<{ labels: Labels; value: number }>): string[] => xs.map((x) => `${labelsToString(x.labels)} ${formatE(x.value)}`);
+      errs.push(
+        `    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)},\n        exp: ${str(exp)}\n        got: ${str(gotSamples)}` +
+          (opts.diff ? sortedDiff(lines(exp), lines(gotSamples)) : ''),
+      );
     }
   }
   return errs;
