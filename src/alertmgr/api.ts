@@ -8,7 +8,7 @@ import type { Matcher } from '../model/index.js';
 import { compileAnchoredRegex } from '../model/index.js';
 import { matchesLabels, parseMatchers } from './matchers.js';
 import { silenceState, SilenceError, type Silence, type SilenceMatcher } from './silences.js';
-import { ZERO_TIME, sortedLabels, type Alert, type LabelSet } from './types.js';
+import { ZERO_TIME, compareAlerts, compareLabelSets, sortedLabels, type Alert, type LabelSet } from './types.js';
 
 /** API v2 postable alert. */
 export interface PostableAlert {
@@ -91,7 +91,8 @@ function gettableAlert(b: ApiBackend, fp: string, a: Alert): Record<string, unkn
     startsAt: apiTime(a.startsAt),
     status: { inhibitedBy: st.inhibitedBy, silencedBy: st.silencedBy, state: st.state },
     updatedAt: apiTime(a.updatedAt),
-    generatorURL: a.generatorURL,
+    // omitempty in Alertmanager's OpenAPI model
+    ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
     labels: sortedLabels(a.labels),
   };
 }
@@ -254,7 +255,13 @@ export function apiRoutes(b: ApiBackend): Route[] {
         const f = alertFilter(ctx.query);
         const now = b.now();
         const out = [];
-        for (const g of b.groups()) {
+        // AlertGroups order: by label set (LabelSet.Before), then receiver; alerts in AlertSlice order.
+        const groups = b.groups().sort((x, y) => {
+          const c = compareLabelSets(x.labels, y.labels);
+          return c !== 0 ? c : x.receiver < y.receiver ? -1 : x.receiver > y.receiver ? 1 : 0;
+        });
+        for (const g of groups) {
+          g.alerts.sort((x, y) => compareAlerts(x.alert, y.alert));
           if (f.receiver && !f.receiver.test(g.receiver)) continue;
           const alerts = g.alerts.filter(({ alert }) => alertPasses(b, { ...f, receiver: null }, alert, now)).map(({ fp, alert }) => gettableAlert(b, fp, alert));
           if (alerts.length === 0) continue;

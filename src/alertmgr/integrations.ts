@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { isIP } from 'node:net';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import nodemailer from 'nodemailer';
 import type { Template } from '../template/index.js';
@@ -114,10 +115,11 @@ class WebhookIntegration implements Integration {
     return this.cfg.sendResolved;
   }
   async notify(ctx: NotifyContext, alerts: Alert[]): Promise<NotifyResult> {
-    const d = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
-    const all = alertJson(d);
+    // Truncation happens before the template data is built, so common labels describe the alerts sent.
     const max = this.cfg.maxAlerts;
-    const shown = max > 0 && all.length > max ? all.slice(0, max) : all;
+    const shownAlerts = max > 0 && alerts.length > max ? alerts.slice(0, max) : alerts;
+    const d = templateData(ctx.receiver, ctx.groupLabels, shownAlerts, ctx.externalURL, ctx.now);
+    const shown = alertJson(d);
     const msg = {
       receiver: d.Receiver,
       status: d.Status,
@@ -128,7 +130,7 @@ class WebhookIntegration implements Integration {
       externalURL: d.ExternalURL,
       version: '4',
       groupKey: ctx.groupKey,
-      truncatedAlerts: all.length - shown.length,
+      truncatedAlerts: alerts.length - shownAlerts.length,
     };
     try {
       return checkStatus(await httpPost(this.cfg.url, JSON.stringify(msg), 'application/json', this.cfg.http, ctx.signal));
@@ -220,7 +222,7 @@ class EmailIntegration implements Integration {
       auth: c.authUsername ? { user: c.authUsername, pass: c.authPassword } : undefined,
       tls: {
         rejectUnauthorized: !c.tls.insecureSkipVerify,
-        servername: c.tls.serverName ?? c.smarthost.host,
+        servername: c.tls.serverName ?? (isIP(c.smarthost.host) ? undefined : c.smarthost.host),
         ca: c.tls.caFile ? readFileSync(c.tls.caFile) : undefined,
       },
       connectionTimeout: 30_000,

@@ -91,6 +91,13 @@ function labelSetBefore(a: LabelSet, b: LabelSet): boolean {
   return false;
 }
 
+/** LabelSet.Before as a comparator. */
+export function compareLabelSets(a: LabelSet, b: LabelSet): number {
+  if (labelSetBefore(a, b)) return -1;
+  if (labelSetBefore(b, a)) return 1;
+  return 0;
+}
+
 /** types.AlertSlice order: by job, then instance, then the whole label set. */
 export function compareAlerts(x: Alert, y: Alert): number {
   for (const k of ['job', 'instance']) {

@@ -8,7 +8,7 @@ import type { Queryable } from '../storage/index.js';
 import { apiError, parseDuration, type ApiErrorType, type ApiResult, type RequestContext, type Route } from '../util/index.js';
 import type { Engine } from './engine.js';
 import { EvalError, ParseError } from './errors.js';
-import { formatExpr } from './format.js';
+import { prettyExpr } from './format.js';
 import type { Expr } from './ast.js';
 import type { InstantResult, MatrixSeries, RangeResult } from './values.js';
 
@@ -54,13 +54,26 @@ function metricJson(ls: Labels): string {
   return s + '}';
 }
 
+/** formatValue with a fast path for integers (common for counters and gauges). */
+function fmtVal(v: number): string {
+  if (v === Math.trunc(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return String(v);
+  return formatValue(v);
+}
+
 function matrixJson(result: MatrixSeries[]): string {
   const parts: string[] = [];
+  // Range-query series share the step timestamps: format each once.
+  const tsCache = new Map<number, string>();
   for (const s of result) {
     let str = '{"metric":' + metricJson(s.labels) + ',"values":[';
     for (let i = 0; i < s.ts.length; i++) {
-      if (i > 0) str += ',';
-      str += '[' + formatTimestamp(s.ts[i]!) + ',"' + formatValue(s.vs[i]!) + '"]';
+      const t = s.ts[i]!;
+      let ts = tsCache.get(t);
+      if (ts === undefined) {
+        ts = formatTimestamp(t);
+        if (tsCache.size < 100_000) tsCache.set(t, ts);
+      }
+      str += (i > 0 ? ',[' : '[') + ts + ',"' + fmtVal(s.vs[i]!) + '"]';
     }
     parts.push(str + ']}');
   }
@@ -205,7 +218,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
     } catch (err) {
       return errorResult(err);
     }
-    const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx) });
+    const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx), query: form.get('query') ?? '' });
     return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
   });
 
@@ -243,13 +256,13 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
     } catch (err) {
       return errorResult(err);
     }
-    const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx) });
+    const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx), query: form.get('query') ?? '' });
     return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
   });
 
   const formatQuery = withParams(async (form) => {
     const ast = engine.parse(form.get('query') ?? '');
-    return successJson(jsonStr(formatExpr(ast)), [], []);
+    return successJson(jsonStr(prettyExpr(ast)), [], []);
   });
 
   const parseQuery = withParams(async (form) => {

@@ -199,7 +199,49 @@ export function vectorBinop(e: BinaryExpr, lhsV: StepVector, rhsV: StepVector, n
       }
     }
   }
+  if (e.fill) applyFill(e, m, lhsV.series, rhsV.series, out, n, compat);
   return { kind: 'vector', series: mergeSameLabels(out, n, false) };
+}
+
+/**
+ * 3.x experimental fill modifiers: a sample without a match on the other side is
+ * combined with the fill value instead of being dropped (fill_right fills a missing
+ * right-hand side, fill_left a missing left-hand side).
+ */
+function applyFill(e: BinaryExpr, m: VectorMatching, lhs: StepSeries[], rhs: StepSeries[], out: StepSeries[], n: number, compat: '2' | '3'): void {
+  const presence = (list: StepSeries[]): Map<string, Uint8Array> => {
+    const map = new Map<string, Uint8Array>();
+    for (const s of list) {
+      const sig = signature(s.labels, m.on, m.matchingLabels);
+      let p = map.get(sig);
+      if (!p) map.set(sig, (p = new Uint8Array(n)));
+      for (let i = 0; i < n; i++) if (s.has[i]) p[i] = 1;
+    }
+    return map;
+  };
+  const cmp = isComparisonOp(e.op);
+  const one = (side: StepSeries[], other: Map<string, Uint8Array>, fill: number, sideIsLeft: boolean): void => {
+    for (const s of side) {
+      const p = other.get(signature(s.labels, m.on, m.matchingLabels));
+      let res: StepSeries | null = null;
+      for (let i = 0; i < n; i++) {
+        if (!s.has[i] || (p && p[i])) continue;
+        const l = sideIsLeft ? s.vals[i]! : fill;
+        const r = sideIsLeft ? fill : s.vals[i]!;
+        let val = arith(e.op, l, r);
+        if (cmp && !e.returnBool) {
+          if (val === 0) continue;
+          val = l;
+        }
+        res ??= newStepSeries(resultMetric(s.labels, [], e, { ...m, include: [] }, compat), n);
+        res.vals[i] = val;
+        res.has[i] = 1;
+      }
+      if (res) out.push(res);
+    }
+  };
+  if (e.fill!.right !== null) one(lhs, presence(rhs), e.fill!.right, true);
+  if (e.fill!.left !== null) one(rhs, presence(lhs), e.fill!.left, false);
 }
 
 function seriesStr(ls: Labels): string {

@@ -158,3 +158,74 @@ test('3.x functions: double_exponential_smoothing, sort_by_label, mad_over_time,
   assert.equal(vec(await e.instantQuery(st, 'limitk(1, g)', 30_000)).length, 1);
   await assert.rejects(e.instantQuery(st, 'double_exponential_smoothing(g[1m], 1, 0.5)', 30_000), /invalid smoothing factor/);
 });
+
+test('experimental syntax: fill modifiers and duration expressions (off by default)', async () => {
+  const st = await store([
+    [L('__name__', 'a', 'x', '1'), [[0, 1]]],
+    [L('__name__', 'a', 'x', '2'), [[0, 2]]],
+    [L('__name__', 'b', 'x', '2'), [[0, 10]]],
+    [L('__name__', 'b', 'x', '3'), [[0, 30]]],
+  ]);
+  await assert.rejects(new Engine().instantQuery(st, 'a + fill(0) b', 0), /parse error/);
+  const e = new Engine({ experimentalSyntax: true });
+  const byX = async (q: string): Promise<Record<string, number>> =>
+    Object.fromEntries(vec(await e.instantQuery(st, q, 0)).map((s) => [s.labels['x'], s.v]));
+  assert.deepEqual(await byX('a + b'), { '2': 12 });
+  assert.deepEqual(await byX('a + fill(0) b'), { '1': 1, '2': 12, '3': 30 });
+  assert.deepEqual(await byX('a - fill_left(100) b'), { '2': -8, '3': 70 });
+  assert.deepEqual(await byX('a * fill_right(5) b'), { '1': 5, '2': 20 });
+  const r = e.parse('rate(a[(5m + 1m) * 2])');
+  assert.equal(r.type === 'Call' && r.args[0]!.type === 'MatrixSelector' && r.args[0].range, 720_000);
+});
+
+test('info() adds data labels of target_info by instance and job', async () => {
+  const st = await store([
+    [L('__name__', 'up', 'instance', 'a', 'job', 'j'), [[0, 1]]],
+    [L('__name__', 'up', 'instance', 'b', 'job', 'j'), [[0, 1]]],
+    [L('__name__', 'target_info', 'instance', 'a', 'job', 'j', 'version', '1.2', 'region', 'eu'), [[0, 1]]],
+  ]);
+  const e = new Engine();
+  const r = vec(await e.instantQuery(st, 'info(up)', 0)).sort((x, y) => (x.labels['instance']! < y.labels['instance']! ? -1 : 1));
+  assert.deepEqual(r[0]!.labels, { __name__: 'up', instance: 'a', job: 'j', region: 'eu', version: '1.2' });
+  assert.deepEqual(r[1]!.labels, { __name__: 'up', instance: 'b', job: 'j' });
+  const only = vec(await e.instantQuery(st, 'info(up, {version=~".+"})', 0));
+  assert.deepEqual(only.map((s) => s.labels), [{ __name__: 'up', instance: 'a', job: 'j', version: '1.2' }]);
+});
+
+test('3.x annotations: non-counter info, invalid quantile and le warnings, forced monotonicity (none in compat 2)', async () => {
+  const b = (le: string, v: number): [Labels, Array<[number, number]>] => [L('__name__', 'h_bucket', 'le', le), [[0, v], [15_000, v]]];
+  const st = await store([[L('__name__', 'queries'), [[0, 1], [15_000, 5]]], b('0.1', 10), b('0.5', 9), b('+Inf', 40), b('abc', 1)]);
+  const e = new Engine();
+  const r = await e.instantQueryWithWarnings(st, 'rate(queries[1m])', 15_000);
+  assert.deepEqual(r.infos, ['PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "queries" (1:6)']);
+  const h = await e.instantQueryWithWarnings(st, 'histogram_quantile(1.5, h_bucket)', 15_000);
+  assert.deepEqual(h.warnings.sort(), [
+    'PromQL warning: bucket label "le" is missing or has a malformed value of "abc" for metric name "h_bucket" (1:25)',
+    'PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:20)',
+  ]);
+  const m = await e.instantQueryWithWarnings(st, 'histogram_quantile(0.5, h_bucket)', 15_000);
+  assert.equal(m.infos.length, 1);
+  assert.match(m.infos[0]!, /^PromQL info: input to histogram_quantile needed to be fixed for monotonicity/);
+  const two = await new Engine({ compat: '2' }).instantQueryWithWarnings(st, 'histogram_quantile(1.5, h_bucket) or rate(queries[1m])', 15_000);
+  assert.deepEqual([two.warnings, two.infos], [[], []]);
+});
+
+test('one Querier per query, covering every selector (offsets, @, subqueries), closed afterwards', async () => {
+  const st = await store([[L('__name__', 'g'), [[0, 1], [600_000, 2]]]]);
+  const opened: Array<[number, number]> = [];
+  let closed = 0;
+  const counting = {
+    async querier(mint: number, maxt: number) {
+      opened.push([mint, maxt]);
+      const q = await st.querier(mint, maxt);
+      return { ...q, select: q.select.bind(q), labelNames: q.labelNames.bind(q), labelValues: q.labelValues.bind(q), close: () => (closed++, q.close()) };
+    },
+  };
+  const e = new Engine();
+  await e.rangeQuery(counting, 'g + g offset 5m + max_over_time(g[10m:1m] offset 1m) + g @ 100', 600_000, 1_200_000, 60_000);
+  assert.equal(opened.length, 1);
+  assert.equal(closed, 1);
+  // lowest: subquery start (600s - 1m offset - 10m range - 1m step) minus the 5m lookback.
+  assert.equal(opened[0]![0], 600_000 - 60_000 - 600_000 - 60_000 - 300_000);
+  assert.equal(opened[0]![1], 1_200_000);
+});

@@ -7,6 +7,7 @@ import type { Queryable } from '../storage/index.js';
 import type { Expr } from './ast.js';
 import { EvalError } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import { timeBounds } from './time-bounds.js';
 import { exprType, parseExpr, type ParseOptions } from './parser.js';
 import { describeType } from './ast.js';
 import {
@@ -48,6 +49,8 @@ export interface QueryOpts {
   /** Overrides the engine timeout for this query. */
   timeoutMs?: number;
   lookbackDeltaMs?: number;
+  /** Query text when an AST is passed, for annotation positions. */
+  query?: string;
 }
 
 export class Engine {
@@ -119,8 +122,9 @@ export class Engine {
   async instantQueryWithWarnings(queryable: Queryable, expr: string | Expr, timeMs: number, q: QueryOpts = {}): Promise<QueryResult<InstantResult>> {
     const ast = typeof expr === 'string' ? this.parse(expr) : expr;
     const t = Math.round(timeMs);
-    const { value, ev } = await this.runWith(queryable, t, t, q, async (ev) => {
+    const { value, ev } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(t, t, 1);
+      this.openBounds(ev, ast, t, t, q);
       const v = await ev.eval(ast, grid);
       return toInstant(v, t, this.compat === '3');
     });
@@ -149,8 +153,9 @@ export class Engine {
     const start = Math.round(startMs);
     const end = Math.round(endMs);
     const step = Math.round(stepMs);
-    const { value, ev } = await this.runWith(queryable, start, end, q, async (ev) => {
+    const { value, ev } = await this.runWith(queryable, start, end, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(start, end, step);
+      this.openBounds(ev, ast, start, end, q);
       const v = await ev.eval(ast, grid);
       const result: MatrixSeries[] = [];
       if (v.kind === 'scalar') {
@@ -179,6 +184,17 @@ export class Engine {
     return { value, warnings: ev.warnings, infos: ev.infos };
   }
 
+  /** One Querier per query over the range all selectors read (Prometheus' FindMinMaxTime). */
+  private openBounds(ev: Evaluator, ast: Expr, start: number, end: number, q: QueryOpts): void {
+    const b = timeBounds(ast, start, end, {
+      lookbackDelta: q.lookbackDeltaMs ?? this.opts.lookbackDeltaMs,
+      defaultEvalInterval: this.opts.defaultEvalIntervalMs,
+      queryStart: start,
+      queryEnd: end,
+    });
+    ev.setBounds(b.min, b.max);
+  }
+
   private async runWith<T>(queryable: Queryable, start: number, end: number, q: QueryOpts, fn: (ev: Evaluator) => Promise<T>): Promise<{ value: T; ev: Evaluator }> {
     await this.acquire(q.signal);
     try {
@@ -191,8 +207,13 @@ export class Engine {
         signal: q.signal,
         queryStart: start,
         queryEnd: end,
+        query: q.query,
       });
-      return { value: await fn(ev), ev };
+      try {
+        return { value: await fn(ev), ev };
+      } finally {
+        await ev.close();
+      }
     } finally {
       this.release();
     }

@@ -3,13 +3,13 @@
  * at once (typed arrays per series); selectors fetch each series once for the
  * whole range.
  */
-import { isStaleNaN, labelsCompare, type Labels } from '../model/index.js';
-import type { Queryable } from '../storage/index.js';
+import { METRIC_NAME, MatchType, Matcher, isStaleNaN, labelsCompare, labelsKey, type Labels } from '../model/index.js';
+import type { Querier, Queryable } from '../storage/index.js';
 import type { AtModifier, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { scalarBinop, vectorBinop, vectorScalarBinop } from './binop.js';
 import { ERR_TOO_MANY_SAMPLES, EvalError } from './errors.js';
-import { dropName, mergeSameLabels } from './labels-util.js';
+import { dropName, mergeSameLabels, setLabel } from './labels-util.js';
 import { exprType } from './parser.js';
 import { KEEPS_NAME_RANGE, RANGE_FUNCTIONS, type WindowCtx } from './range-functions.js';
 import {
@@ -41,6 +41,8 @@ export interface EvalOptions {
   defaultEvalInterval: number;
   deadline: number;
   signal?: AbortSignal;
+  /** The query text, for annotation positions. */
+  query?: string;
   /** Query start/end for @ start() / end(). */
   queryStart: number;
   queryEnd: number;
@@ -49,8 +51,47 @@ export interface EvalOptions {
 export class Evaluator {
   private samples = 0;
   private lastYield = Date.now();
-  readonly warnings: string[] = [];
-  readonly infos: string[] = [];
+  private readonly warningSet = new Set<string>();
+  private readonly infoSet = new Set<string>();
+
+  get warnings(): string[] {
+    return [...this.warningSet];
+  }
+
+  get infos(): string[] {
+    return [...this.infoSet];
+  }
+
+  /**
+   * Prometheus 3 annotations ("PromQL warning: ..." / "PromQL info: ..."), suffixed
+   * with the line:col of the expression they refer to. Not produced in compat 2
+   * (2.42 had none of these).
+   */
+  annotate(kind: 'warning' | 'info', text: string, pos: number): void {
+    if (this.o.compat !== '3') return;
+    let msg = `PromQL ${kind}: ${text}`;
+    if (this.o.query !== undefined) {
+      let line = 1;
+      let last = -1;
+      for (let i = 0; i < pos && i < this.o.query.length; i++) {
+        if (this.o.query[i] === '\n') {
+          line++;
+          last = i;
+        }
+      }
+      msg += ` (${line}:${pos - last})`;
+    }
+    (kind === 'warning' ? this.warningSet : this.infoSet).add(msg);
+  }
+
+  private quantileWarning(q: Float64Array, pos: number): void {
+    for (const v of q) {
+      if (!(v >= 0 && v <= 1)) {
+        this.annotate('warning', `quantile value should be between 0 and 1, got ${formatGoG(v)}`, pos);
+        return;
+      }
+    }
+  }
 
   constructor(
     private readonly queryable: Queryable,
@@ -115,6 +156,7 @@ export class Evaluator {
           param = p.kind === 'string' ? p.s : (p as StepScalar);
         }
         const v = (await this.eval(e.expr, g)) as StepVector;
+        if (e.op === 'quantile' && param && typeof param !== 'string') this.quantileWarning(param.vals, e.param!.pos.start);
         return aggregate(e, v, param, g.n, this.o.compat);
       }
       case 'Call':
@@ -136,8 +178,32 @@ export class Evaluator {
     return (i) => g.start + i * g.step - offset;
   }
 
+  private querierP: Promise<Querier> | null = null;
+  private bounds: { min: number; max: number } | null = null;
+
+  /** Opens one Querier for the whole query (call before eval; closed by close()). */
+  setBounds(min: number, max: number): void {
+    if (Number.isFinite(min) && Number.isFinite(max)) this.bounds = { min, max };
+  }
+
+  /** Releases the query's Querier. */
+  async close(): Promise<void> {
+    const q = this.querierP;
+    this.querierP = null;
+    if (q) (await q).close();
+  }
+
+  private async querierFor(mint: number, maxt: number): Promise<{ q: Querier; shared: boolean }> {
+    const b = this.bounds;
+    if (b && mint >= b.min && maxt <= b.max) {
+      this.querierP ??= this.queryable.querier(b.min, b.max);
+      return { q: await this.querierP, shared: true };
+    }
+    return { q: await this.queryable.querier(mint, maxt), shared: false };
+  }
+
   private async fetch(vs: VectorSelector, mint: number, maxt: number, keepStale: boolean): Promise<RawSeries[]> {
-    const q = await this.queryable.querier(mint, maxt);
+    const { q, shared } = await this.querierFor(mint, maxt);
     try {
       const list = await q.select({ start: mint, end: maxt }, vs.matchers);
       const out: RawSeries[] = [];
@@ -171,7 +237,7 @@ export class Evaluator {
       }
       return out;
     } finally {
-      q.close();
+      if (!shared) q.close();
     }
   }
 
@@ -360,7 +426,8 @@ export class Evaluator {
       case 'histogram_quantile': {
         const q = await this.scalarArg(e.args[0]!, g);
         const v = (await this.eval(e.args[1]!, g)) as StepVector;
-        return histogramQuantile(q, v, g, this.o.compat);
+        this.quantileWarning(q, e.args[0]!.pos.start);
+        return histogramQuantile(q, v, g, this.o.compat, (kind, text) => this.annotate(kind, text, e.args[1]!.pos.start));
       }
       case 'histogram_count':
       case 'histogram_sum':
@@ -372,9 +439,8 @@ export class Evaluator {
         for (const a of e.args) await this.eval(a, g);
         return { kind: 'vector', series: [] };
       }
-      case 'info': {
-        return this.eval(e.args[0]!, g);
-      }
+      case 'info':
+        return this.info(e, g);
       default:
         break;
     }
@@ -393,6 +459,61 @@ export class Evaluator {
       return applyElementwise(name, v, a1, a2, n);
     }
     return this.rangeCall(e, g);
+  }
+
+  /**
+   * info(v, [data-label-selector]): adds the data labels of info series (default
+   * target_info) that share v's identifying labels (instance, job), never
+   * overwriting v's own labels. With data-label matchers, only those labels are
+   * added and series without a matching info series are dropped.
+   */
+  private async info(e: Call, g: Grid): Promise<StepVector> {
+    const v = (await this.eval(e.args[0]!, g)) as StepVector;
+    const sel = e.args[1] ? unwrapParens(e.args[1]) : null;
+    const matchers = sel && sel.type === 'VectorSelector' ? [...sel.matchers] : [];
+    if (!matchers.some((m) => m.name === METRIC_NAME)) matchers.push(new Matcher(MatchType.Equal, METRIC_NAME, 'target_info'));
+    const dataNames = matchers.filter((m) => m.name !== METRIC_NAME).map((m) => m.name);
+    const infoSel: VectorSelector = { type: 'VectorSelector', name: '', matchers, offset: 0, at: null, pos: e.pos };
+    const infos = (await this.vectorSelector(infoSel, g, false)).series;
+    const idKey = (ls: Labels): string => (ls.find((l) => l.name === 'instance')?.value ?? '') + '\xff' + (ls.find((l) => l.name === 'job')?.value ?? '');
+    const byId = new Map<string, StepSeries[]>();
+    for (const s of infos) {
+      const k = idKey(s.labels);
+      let l = byId.get(k);
+      if (!l) byId.set(k, (l = []));
+      l.push(s);
+    }
+    const out: StepSeries[] = [];
+    const cache = new Map<string, StepSeries>();
+    for (const s of v.series) {
+      const cands = byId.get(idKey(s.labels)) ?? [];
+      for (let i = 0; i < g.n; i++) {
+        if (!s.has[i]) continue;
+        let ls: Labels = s.labels;
+        let matched = false;
+        for (const info of cands) {
+          if (!info.has[i]) continue;
+          matched = true;
+          for (const l of info.labels) {
+            if (l.name === METRIC_NAME || l.name === 'instance' || l.name === 'job') continue;
+            if (dataNames.length > 0 && !dataNames.includes(l.name)) continue;
+            if (ls.some((x) => x.name === l.name)) continue;
+            ls = setLabel(ls, l.name, l.value);
+          }
+        }
+        if (!matched && dataNames.length > 0) continue;
+        const k = labelsKey(ls);
+        let r = cache.get(k);
+        if (!r) {
+          cache.set(k, (r = newStepSeries(ls, g.n)));
+          out.push(r);
+        }
+        if (r.has[i]) throw new EvalError('execution', 'vector cannot contain metrics with the same labelset');
+        r.vals[i] = s.vals[i]!;
+        r.has[i] = 1;
+      }
+    }
+    return { kind: 'vector', series: out };
   }
 
   private async rangeCall(e: Call, g: Grid): Promise<StepVector> {
@@ -428,6 +549,15 @@ export class Evaluator {
       }
       return { kind: 'vector', series: any ? [s] : [] };
     }
+    if (name === 'quantile_over_time') this.quantileWarning(scalars[0]!, e.args[0]!.pos.start);
+    if (name === 'rate' || name === 'increase' || name === 'irate') {
+      for (const r of m.series) {
+        const metric = r.labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
+        if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) {
+          this.annotate('info', `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metric)}`, e.args[mIdx]!.pos.start);
+        }
+      }
+    }
     const fn = RANGE_FUNCTIONS[name];
     if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
     const keepName = KEEPS_NAME_RANGE.has(name);
@@ -461,6 +591,11 @@ export class Evaluator {
         ctx.a1 = scalars[0] ? scalars[0][i]! : 0;
         ctx.a2 = scalars[1] ? scalars[1][i]! : 0;
         work += hi - lo;
+        // Deadline checks inside long series (big windows, sorting functions).
+        if (work > 65_536) {
+          work = 0;
+          this.checkLimits();
+        }
         const v = fn(ctx);
         if (v === undefined) continue;
         s.vals[i] = v;
@@ -468,13 +603,21 @@ export class Evaluator {
         any = true;
       }
       if (any) out.push(s);
-      if (work > 1_000_000) {
-        work = 0;
-        await this.maybeYield();
-      }
+      if (Date.now() - this.lastYield > 20) await this.maybeYield();
     }
     return { kind: 'vector', series: keepName ? out : mergeSameLabels(out, n, true) };
   }
+}
+
+/** Go's %g for the few floats that appear in annotation texts. */
+function formatGoG(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  const [mant, expStr] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 21) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
 }
 
 export function unwrapParens(e: Expr): Expr {

@@ -139,3 +139,50 @@ export function formatExpr(e: Expr): string {
     }
   }
 }
+
+const MAX_LINE = 100;
+
+function indent(level: number): string {
+  return '  '.repeat(level);
+}
+
+/**
+ * prettyExpr: the multi-line form /api/v1/format_query returns (Prometheus'
+ * Prettify): nodes whose one-line form exceeds 100 characters are split, one
+ * operand or argument per line, indented by two spaces per level.
+ */
+export function prettyExpr(e: Expr, level = 0): string {
+  const one = formatExpr(e);
+  if (one.length <= MAX_LINE) {
+    return indent(level) + one;
+  }
+  switch (e.type) {
+    case 'AggregateExpr': {
+      let s = indent(level) + e.op;
+      if (e.without) s += ` without (${e.grouping.join(', ')}) `;
+      else if (e.grouping.length > 0) s += ` by (${e.grouping.join(', ')}) `;
+      s += '(\n';
+      if (e.param) s += prettyExpr(e.param, level + 1) + ',\n';
+      return s + prettyExpr(e.expr, level + 1) + '\n' + indent(level) + ')';
+    }
+    case 'BinaryExpr': {
+      let matching = '';
+      const m = e.matching;
+      if (m && (m.matchingLabels.length > 0 || m.on)) {
+        matching = ` ${m.on ? 'on' : 'ignoring'} (${m.matchingLabels.join(', ')})`;
+        if (m.card === 'many-to-one' || m.card === 'one-to-many') matching += ` group_${m.card === 'many-to-one' ? 'left' : 'right'} (${m.include.join(', ')})`;
+      }
+      return `${prettyExpr(e.lhs, level + 1)}\n${indent(level)}${e.op}${e.returnBool ? ' bool' : ''}${matching}\n${prettyExpr(e.rhs, level + 1)}`;
+    }
+    case 'Call':
+      return `${indent(level)}${e.func}(\n${e.args.map((a) => prettyExpr(a, level + 1)).join(',\n')}\n${indent(level)})`;
+    case 'ParenExpr':
+      return `${indent(level)}(\n${prettyExpr(e.expr, level + 1)}\n${indent(level)})`;
+    case 'UnaryExpr':
+      return `${indent(level)}${e.op}${prettyExpr(e.expr, level).trim()}`;
+    case 'SubqueryExpr':
+      return `${prettyExpr(e.expr, level)}[${dur(e.range)}:${e.step > 0 ? dur(e.step) : ''}]${atStr(e.at)}${offsetStr(e.offset)}`;
+    default:
+      return indent(level) + one;
+  }
+}

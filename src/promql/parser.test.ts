@@ -154,3 +154,8 @@ test('error positions and wording follow Prometheus', () => {
   assert.equal(msg('holt_winters(x[5m], 0.5, 0.5)'), '1:1: parse error: unknown function with name "holt_winters"');
   assert.match(msg('double_exponential_smoothing(x[5m], 0.5, 0.5)'), /no error/);
 });
+
+test('absurdly nested input is a parse error, not a crash', () => {
+  assert.throws(() => parseExpr('('.repeat(200_000) + '1' + ')'.repeat(200_000)), ParseError);
+  assert.equal(parseExpr('('.repeat(500) + '1' + ')'.repeat(500)).type, 'ParenExpr');
+});

@@ -54,7 +54,13 @@ const PRECEDENCE: Record<string, number> = {
 
 /** Parses a PromQL expression. Throws ParseError. */
 export function parseExpr(input: string, opts: ParseOptions = {}): Expr {
-  return new Parser(input, opts).parseTop();
+  try {
+    return new Parser(input, opts).parseTop();
+  } catch (err) {
+    // Absurd nesting must not take the process down with a stack overflow.
+    if (err instanceof RangeError) throw new ParseError(input, { start: 0, end: 0 }, 'expression nesting is too deep');
+    throw err;
+  }
 }
 
 /** Returns the static type of an expression. */

@@ -167,6 +167,8 @@ interface Bucket {
 }
 
 /** Prometheus' bucketQuantile over classic buckets (sorted in place). */
+export const monotonicity = { forced: false };
+
 export function bucketQuantile(q: number, buckets: Bucket[], compat: '2' | '3'): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
@@ -198,6 +200,7 @@ export function bucketQuantile(q: number, buckets: Bucket[], compat: '2' | '3'):
       }
       if (cur < prev) {
         bs[i]!.count = prev;
+        monotonicity.forced = true;
         continue;
       }
       prev = cur;
@@ -240,9 +243,16 @@ function parseLe(s: string): number {
   return Number(t);
 }
 
-export function histogramQuantile(q: Float64Array, v: StepVector, g: Grid, compat: '2' | '3'): StepVector {
+export function histogramQuantile(
+  q: Float64Array,
+  v: StepVector,
+  g: Grid,
+  compat: '2' | '3',
+  annotate: (kind: 'warning' | 'info', text: string) => void = () => {},
+): StepVector {
   interface HGroup {
     labels: Labels;
+    metric: string;
     members: { s: StepSeries; le: number }[];
   }
   const groups = new Map<string, HGroup>();
@@ -252,12 +262,16 @@ export function histogramQuantile(q: Float64Array, v: StepVector, g: Grid, compa
     for (const l of s.labels) if (l.name === 'le') leStr = l.value;
     if (leStr === null) continue;
     const le = parseLe(leStr);
-    if (Number.isNaN(le)) continue;
+    if (Number.isNaN(le)) {
+      const name = s.labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
+      annotate('warning', `bucket label "le" is missing or has a malformed value of ${JSON.stringify(leStr)}${name ? ` for metric name ${JSON.stringify(name)}` : ''}`);
+      continue;
+    }
     const labels = s.labels.filter((l) => l.name !== 'le' && l.name !== METRIC_NAME);
     const k = labelsKey(labels);
     let grp = groups.get(k);
     if (!grp) {
-      groups.set(k, (grp = { labels, members: [] }));
+      groups.set(k, (grp = { labels, members: [], metric: s.labels.find((l) => l.name === METRIC_NAME)?.value ?? '' }));
       order.push(grp);
     }
     grp.members.push({ s, le });
@@ -271,7 +285,12 @@ export function histogramQuantile(q: Float64Array, v: StepVector, g: Grid, compa
       buckets.length = 0;
       for (const m of grp.members) if (m.s.has[i]) buckets.push({ upper: m.le, count: m.s.vals[i]! });
       if (buckets.length === 0) continue;
+      monotonicity.forced = false;
       res.vals[i] = bucketQuantile(q[i]!, buckets, compat);
+      if (monotonicity.forced) {
+        const name = grp.metric;
+        annotate('info', `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)${name ? ` for metric name ${JSON.stringify(name)}` : ''}`);
+      }
       res.has[i] = 1;
       any = true;
     }

@@ -5,7 +5,11 @@
 import { loadConfigFile, loadTemplates } from '../../alertmgr/index.js';
 import type { Command } from '../main.js';
 
-export async function checkAlertmanagerFiles(files: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function checkAlertmanagerFiles(
+  files: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   if (files.length === 0) {
     out('usage: vigil check alertmanager FILE...\n');
     return 2;
@@ -14,18 +18,18 @@ export async function checkAlertmanagerFiles(files: string[], out: (s: string) =
   for (const f of files) {
     try {
       const cfg = loadConfigFile(f);
-      const tmpl = loadTemplates(cfg.templates);
-      void tmpl;
+      // Templates must parse too (amtool only checks that the files exist; parsing them is stricter).
+      loadTemplates(cfg.templates);
       out(`Checking '${f}'  SUCCESS\nFound:\n`);
       out(` - global config\n - route\n - ${cfg.inhibitRules.length} inhibit rules\n - ${cfg.receivers.length} receivers\n - ${cfg.templates.length} templates\n`);
       out('\n');
-    } catch (err) {
+    } catch (e) {
       failed++;
-      out(`Checking '${f}'  FAILED: ${(err as Error).message}\n\n`);
+      out(`Checking '${f}'  FAILED: ${(e as Error).message}\n\n`);
     }
   }
   if (failed > 0) {
-    process.stderr.write(`vigil check alertmanager: failed to validate ${failed} file(s)\n`);
+    err(`vigil check alertmanager: failed to validate ${failed} file(s)\n`);
     return 1;
   }
   return 0;

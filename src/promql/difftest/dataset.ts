@@ -5,7 +5,7 @@
  * OpenMetrics for `promtool tsdb create-blocks-from openmetrics` and appended
  * to any Appendable for Vigil.
  */
-import { labelsFromObject, type Labels } from '../../model/index.js';
+import { STALE_NAN, labelsFromObject, type Labels } from '../../model/index.js';
 import type { Appendable } from '../../storage/index.js';
 
 export interface DataSeries {
@@ -177,4 +177,33 @@ export async function loadInto(app: Appendable, data: DataSeries[]): Promise<voi
     for (let i = 0; i < s.ts.length; i++) ref = a.append(ref, ls, s.ts[i]!, s.vs[i]!);
   }
   await a.commit();
+}
+
+/** Start of the staleness dataset: after the imported blocks, so remote write may append it to Prometheus' head. */
+export const STALE_START = T0 + DURATION + 5 * 60_000;
+
+/**
+ * Series with explicit staleness markers (STALE_NAN in Float64Array, bits intact):
+ * one ends with a marker, one pauses and resumes, a counter that resets after its
+ * marker, and a marker followed a second later by a new sample.
+ */
+export function generateStaleDataset(): DataSeries[] {
+  const S = STALE_START;
+  const mk = (labels: Record<string, string>, points: Array<[number, number | 'stale']>): DataSeries => {
+    const vs = new Float64Array(points.length);
+    points.forEach(([, v], i) => (vs[i] = v === 'stale' ? STALE_NAN : v));
+    return { labels, ts: points.map(([t]) => S + t), vs };
+  };
+  const every = (from: number, to: number, f: (k: number) => number): Array<[number, number]> => {
+    const out: Array<[number, number]> = [];
+    for (let t = from, k = 0; t < to; t += 15_000, k++) out.push([t + 7, f(k)]);
+    return out;
+  };
+  const M = 60_000;
+  return [
+    mk({ __name__: 'stale_gauge', i: '1' }, [...every(0, 10 * M, (k) => 10 + (k % 7)), [10 * M + 7, 'stale']]),
+    mk({ __name__: 'stale_gauge', i: '2' }, [...every(0, 5 * M, (k) => 20 - (k % 5)), [5 * M + 7, 'stale'], ...every(8 * M, 20 * M, (k) => 30 + k)]),
+    mk({ __name__: 'stale_gauge', i: '3' }, [...every(0, 6 * M, (k) => k * 1.5), [6 * M + 7, 'stale'], [6 * M + 1007, 42], ...every(7 * M, 12 * M, (k) => 50 - k)]),
+    mk({ __name__: 'stale_counter_total', i: '1' }, [...every(0, 9 * M, (k) => k * 10), [9 * M + 7, 'stale'], ...every(11 * M, 25 * M, (k) => k * 3)]),
+  ];
 }
