@@ -212,3 +212,18 @@ test('/api/v1/rules and /api/v1/alerts have the same JSON shape as Prometheus', 
     dir.cleanup();
   }
 });
+
+test('rule file globs expand in any path element, sorted; no match is not an error', async () => {
+  const dir = tempDir();
+  try {
+    const { mkdirSync } = await import('node:fs');
+    for (const d of ['a', 'b', 'c']) mkdirSync(join(dir.path, d));
+    for (const f of ['a/x.yml', 'b/y.yml', 'b/z.yaml', 'c/w.yml', 'c/.hidden.yml']) writeFileSync(join(dir.path, f), '');
+    const { expandGlobs } = await import('./manager.js');
+    assert.deepEqual(await expandGlobs([join(dir.path, '*/*.yml')]), ['a/x.yml', 'b/y.yml', 'c/.hidden.yml', 'c/w.yml'].map((f) => join(dir.path, f)));
+    assert.deepEqual(await expandGlobs([join(dir.path, '[ab]/?.y*ml')]), ['a/x.yml', 'b/y.yml', 'b/z.yaml'].map((f) => join(dir.path, f)));
+    assert.deepEqual(await expandGlobs([join(dir.path, 'none/*.yml'), join(dir.path, 'plain.yml')]), [join(dir.path, 'plain.yml')]);
+  } finally {
+    dir.cleanup();
+  }
+});

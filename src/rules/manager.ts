@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { labelsFromObject, labelsToString, type Labels } from '../model/index.js';
 import type { Appendable, Queryable } from '../storage/index.js';
@@ -196,24 +196,66 @@ export class RuleManager {
   }
 }
 
-/** Expands `*`, `?` and `[...]` in the last path element (Go filepath.Glob is what Prometheus uses). */
+/** Expands `*`, `?` and `[...]` in any path element, like Go's filepath.Glob that Prometheus uses. */
 export async function expandGlobs(patterns: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of patterns) {
-    const base = basename(p);
-    if (!/[*?[]/.test(base)) {
+    if (!/[*?[]/.test(p)) {
       out.push(p);
       continue;
     }
-    const dir = dirname(p);
-    const re = new RegExp('^' + base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
-    let names: string[] = [];
-    try {
-      names = await readdir(dir);
-    } catch {
-      // A glob matching nothing is not an error, as in Prometheus.
-    }
-    for (const n of names.sort()) if (re.test(n)) out.push(join(dir, n));
+    // A glob matching nothing is not an error, as in Prometheus.
+    out.push(...(await globOne(p)));
   }
   return out;
+}
+
+const isGlob = (s: string): boolean => /[*?[]/.test(s);
+
+function segmentRegex(seg: string): RegExp {
+  let re = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = seg.indexOf(']', i + 1);
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
+      let cls = seg.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = '^' + cls.slice(1);
+      re += '[' + cls.replace(/\\/g, '\\\\') + ']';
+      i = end;
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$');
+}
+
+async function globOne(pattern: string): Promise<string[]> {
+  const absolute = pattern.startsWith('/');
+  const segs = pattern.split('/').filter((x, i) => x !== '' || i === 0);
+  let bases = [absolute ? '/' : '.'];
+  const first = absolute ? 1 : 0;
+  for (let i = first; i < segs.length; i++) {
+    const seg = segs[i]!;
+    const next: string[] = [];
+    for (const b of bases) {
+      if (!isGlob(seg)) {
+        next.push(b === '.' && !absolute ? seg : join(b, seg));
+        continue;
+      }
+      let names: string[] = [];
+      try {
+        names = await readdir(b);
+      } catch {
+        continue;
+      }
+      const re = segmentRegex(seg);
+      for (const n of names.sort()) if (re.test(n)) next.push(b === '.' && !absolute ? n : join(b, n));
+    }
+    bases = next;
+  }
+  return bases;
 }
