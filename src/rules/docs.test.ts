@@ -20,4 +20,7 @@ test('rule examples in docs/rules.md are valid rule files', () => {
   }
   assert.ok(doc.includes('irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100) > 45'), 'the seeds\' 45% CPU rule is in the docs');
   assert.ok(alerts >= 7);
+  // The copy under test (testdata/unittest/rules-seeds.yml, with 30-seeds-45-pass.test.yml) is the docs block verbatim.
+  const copy = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'rules', 'testdata', 'unittest', 'rules-seeds.yml'), 'utf8');
+  assert.equal(copy, blocks[1]);
 });
