@@ -73,3 +73,14 @@ test('unknown fields and wrong types stop at the structure check', () => {
   assert.match(parseRuleFile('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: [up]\n', 'f.yml', opts).errors[0]!, /f\.yml: 5:15: field "expr" must be a string/);
   assert.match(parseRuleFile('groups:\n  - name: g\n    name: h\n', 'f.yml', opts).errors[0]!, /f\.yml: 3:5: yaml: Map keys must be unique/);
 });
+
+test('group labels (Prometheus 3.x) apply to every rule; rule labels win', () => {
+  const r = parseRuleFile(
+    'groups:\n  - name: g\n    labels: {team: db, tier: "1"}\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {tier: "2"}\n      - record: r:x\n        expr: up\n',
+    'f.yml',
+    opts,
+  );
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.groups[0]!.rules.map((x) => x.labels), [{ team: 'db', tier: '2' }, { team: 'db', tier: '1' }]);
+  assert.match(parseRuleFile('groups:\n  - name: g\n    labels: {"a-b": x}\n    rules: []\n', 'f.yml', opts).errors[0]!, /f\.yml: 3:13: group "g": invalid label name: a-b/);
+});

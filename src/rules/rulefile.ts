@@ -49,7 +49,7 @@ export interface RuleFileOptions {
   checkTemplate?: TemplateChecker;
 }
 
-const GROUP_FIELDS = new Set(['name', 'interval', 'limit', 'query_offset', 'rules']);
+const GROUP_FIELDS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules']);
 const RULE_FIELDS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 
 export async function loadRuleFile(path: string, opts: RuleFileOptions = {}): Promise<RuleFileResult> {
@@ -158,6 +158,12 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
       if (!Number.isInteger(n) || n < 0) structural(limNode, `limit must be a non-negative integer, got ${JSON.stringify(String(limNode.value))}`);
       else limit = n;
     }
+    // Group labels (Prometheus 3.x) apply to every rule of the group; a rule's own labels win.
+    const groupLabels = stringMap(g.fields.get('labels'), 'labels', structural);
+    for (const [k, v] of Object.entries(groupLabels)) {
+      if (!isValidLabelName(k) || k === '__name__') structural(g.fields.get('labels'), `group ${JSON.stringify(name)}: invalid label name: ${k}`);
+      if (!isValidLabelValue(v)) structural(g.fields.get('labels'), `group ${JSON.stringify(name)}: invalid label value: ${v}`);
+    }
     const specs: RuleSpec[] = [];
     g.rules.forEach((r, idx) => {
       const recordNode = r.fields.get('record');
@@ -180,7 +186,7 @@ export function parseRuleFile(text: string, file: string, opts: RuleFileOptions 
       }
       const forMs = durationField(r.fields.get('for'), 'for', structural) ?? 0;
       const keepFiringForMs = durationField(r.fields.get('keep_firing_for'), 'keep_firing_for', structural) ?? 0;
-      const labels = stringMap(r.fields.get('labels'), 'labels', structural);
+      const labels = { ...groupLabels, ...stringMap(r.fields.get('labels'), 'labels', structural) };
       const annotations = stringMap(r.fields.get('annotations'), 'annotations', structural);
       if (record !== '') {
         if (Object.keys(annotations).length > 0) ruleErr(recordNode, "invalid field 'annotations' in recording rule");
