@@ -19,17 +19,29 @@ export function formatDateTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** Alertmanager API v2 PostableAlert, as sent over the wire. */
+export interface PostableAlertJSON {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+}
+
+/** Alerts in the v2 postable shape: what is POSTed, and what the built-in Alertmanager's postAlerts takes. */
+export function toPostableAlerts(alerts: readonly NotifierAlert[]): PostableAlertJSON[] {
+  return alerts.map((a) => ({
+    labels: labelsToObject(a.labels),
+    annotations: labelsToObject(a.annotations),
+    startsAt: formatDateTime(a.startsAt),
+    endsAt: formatDateTime(a.endsAt),
+    generatorURL: a.generatorURL,
+  }));
+}
+
 /** The JSON body of POST /api/v2/alerts (Alertmanager's PostableAlerts). */
 export function encodeAlerts(alerts: readonly NotifierAlert[]): string {
-  return JSON.stringify(
-    alerts.map((a) => ({
-      labels: labelsToObject(a.labels),
-      annotations: labelsToObject(a.annotations),
-      startsAt: formatDateTime(a.startsAt),
-      endsAt: formatDateTime(a.endsAt),
-      generatorURL: a.generatorURL,
-    })),
-  );
+  return JSON.stringify(toPostableAlerts(alerts));
 }
 
 const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3', '': 'TLSv1.2' };

@@ -85,3 +85,43 @@ test('an alert from a rule file reaches the real Alertmanager and resolves', { s
     dir.cleanup();
   }
 });
+
+/** The single-process path: rules → notifier sink → the built-in Alertmanager, read back through its API v2. */
+test('alerts reach the built-in Alertmanager through an in-process sink', async () => {
+  const { Alertmanager, parseConfig } = await import('../../alertmgr/index.js');
+  const { toPostableAlerts } = await import('../../notifier/index.js');
+  const { Router, RequestContext } = await import('../../util/index.js');
+  const { createServer } = await import('node:http');
+  const dir = tempDir();
+  const am = new Alertmanager({ config: parseConfig('route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n') });
+  am.start();
+  const router = new Router().mount(am.routes(), '/alertmanager/api/v2');
+  const server = createServer((req, res) => {
+    const ctx = new RequestContext(req, res);
+    const m = router.match(ctx.method, ctx.url.pathname);
+    if (!m || m === 'method') return void res.writeHead(404).end();
+    ctx.params = m.params;
+    void Promise.resolve(m.handler(ctx));
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const rules = join(dir.path, 'r.yml');
+  writeFileSync(rules, 'groups:\n  - name: g\n    interval: 200ms\n    rules:\n      - alert: Always\n        expr: vector(1)\n        labels: {severity: info}\n');
+  const storage = new MemoryStorage();
+  const notifier = new Notifier({ sinks: [(a) => am.postAlerts(toPostableAlerts(a))], externalLabels: { cluster: 'one' } });
+  const m = new RuleManager({ appendable: storage, queryable: storage, query: promqlQueryFunc(storage), validator: promqlValidator, notify: (a) => notifier.send(a) });
+  try {
+    await m.update([rules], 60_000, {});
+    const got = await eventually(async () => {
+      const r = (await (await fetch(`http://127.0.0.1:${port}/alertmanager/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string> }>;
+      return r.length > 0 ? r : null;
+    }, 10_000, 100);
+    assert.deepEqual(got[0]!.labels, { alertname: 'Always', cluster: 'one', severity: 'info' });
+  } finally {
+    await m.stop();
+    await notifier.stop();
+    await am.stop();
+    server.close();
+    dir.cleanup();
+  }
+});
