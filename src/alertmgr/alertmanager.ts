@@ -111,7 +111,10 @@ export class Alertmanager {
     this.dispatcher = this.buildDispatcher();
     this.dispatcher.start();
     const maint = setInterval(() => this.maintenance(), MAINTENANCE_INTERVAL);
-    const gc = setInterval(() => this.store.gc(), ALERT_GC_INTERVAL);
+    const gc = setInterval(() => {
+      this.store.gc();
+      this.inhibitor.gc(this.store);
+    }, ALERT_GC_INTERVAL);
     maint.unref();
     gc.unref();
     this.timers.push(maint, gc);
@@ -154,6 +157,7 @@ export class Alertmanager {
     this.templates = templates;
     this.receivers = receivers;
     this.root = RouteNode.build(config.route, null);
+    this.inhibitor.close();
     this.inhibitor = new Inhibitor(config.inhibitRules, this.store);
     this.setConfigMetrics();
     if (running) {

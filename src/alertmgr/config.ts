@@ -214,7 +214,8 @@ function loadLegacy(o: Obj, matchField: string, reField: string): Matcher[] {
   for (const k of re.keys()) {
     if (!validLabelName(k)) o.ctx.fail(re.raw(k), `invalid label name "${k}"`);
     try {
-      out.push(newAmMatcher(MatchType.Regexp, k, re.str(k)));
+      // config.Regexp keeps the anchored form, which shows in route keys (and so group keys).
+      out.push(newAmMatcher(MatchType.Regexp, k, `^(?:${re.str(k)})$`));
     } catch (err) {
       o.ctx.fail(re.raw(k), `${reField}: ${(err as Error).message}`);
     }
@@ -330,12 +331,13 @@ function loadReceiver(l: Loader, node: Node, g: GlobalConfig): ReceiverConfig {
     const url = urlStr ?? urlFile ?? '';
     if (url === '') l.ctx.fail(w, 'one of url or url_file must be configured');
     if (urlStr !== undefined) {
+      let scheme = '';
       try {
-        const u = new URL(urlStr);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('unsupported scheme');
+        scheme = new URL(urlStr).protocol.replace(/:$/, '');
       } catch {
-        l.ctx.fail(wo.raw('url'), `unsupported scheme "" for URL`);
+        // not a URL at all: reported like an empty scheme, as Go's url.Parse leaves it
       }
+      if (scheme !== 'http' && scheme !== 'https') l.ctx.fail(wo.raw('url'), `unsupported scheme "${scheme}" for URL`);
     }
     integrations.push({
       kind: 'webhook',

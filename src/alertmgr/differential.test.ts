@@ -162,6 +162,8 @@ test('webhook notifications match Alertmanager 0.25: grouping, continue, inhibit
         alert({ alertname: 'DBDown', team: 'db', instance: 'db2' }),
         alert({ alertname: 'Disk', instance: 'n' }),
         alert({ alertname: 'Silenced', instance: 'x' }),
+        // Started long ago: its new group flushes at once instead of after group_wait.
+        { ...alert({ alertname: 'Old', instance: 'o' }), startsAt: new Date(Date.now() - 60_000).toISOString() },
       ]),
     );
     // Silence db2 after its first notification: its repeat at 7s must not happen.
@@ -191,6 +193,8 @@ test('webhook notifications match Alertmanager 0.25: grouping, continue, inhibit
     assert.ok(all.some((b) => b.receiver === 'pager' && b.truncatedAlerts === 1), 'truncated notification' + detail);
     assert.equal(all.filter((b) => b.receiver === 'default' && b.groupLabels['alertname'] === 'Disk').length, 2, 'one repeat of Disk' + detail);
     assert.ok(!all.some((b) => b.groupLabels['alertname'] === 'Silenced'), 'silenced alert never notified' + detail);
+    const old = real.hook.got.filter((g) => g.body.groupLabels['alertname'] === 'Old');
+    assert.ok(old.length === 2 && old[0]!.t < 500, 'old alert flushed immediately, then repeated' + detail);
     assert.ok(!all.some((b) => b.alerts.some((a) => a.labels['severity'] === 'warning')), 'inhibited alert never notified' + detail);
     assert.equal(all.filter((b) => b.receiver === 'db').length, 1, 'silenced after first notification: no repeat' + detail);
   } finally {
@@ -272,5 +276,72 @@ test('API v2 responses have the same shapes and values as Alertmanager 0.25', { 
       i.hook.server.closeAllConnections();
       i.cleanup();
     }
+  }
+});
+
+test('Slack payloads (default and custom templates) match Alertmanager 0.25', { skip: skipUnless(AM_BIN, 'prometheus-alertmanager'), timeout: 60_000 }, async () => {
+  const hooks = await Promise.all([sink(), sink()]);
+  const dir = tempDir('am-slack-');
+  const procs: RunningProcess[] = [];
+  try {
+    const bases: string[] = [];
+    for (const [k, kind] of (['real', 'vigil'] as const).entries()) {
+      const cfg = join(dir.path, `${kind}.yml`);
+      writeFileSync(
+        cfg,
+        `global:
+  slack_api_url: 'http://127.0.0.1:${hooks[k]!.port}/slack'
+route:
+  receiver: team.slack
+  group_by: [alertname]
+  group_wait: 300ms
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: team.slack
+    slack_configs:
+      - channel: '#alerts'
+        send_resolved: true
+      - channel: '#custom'
+        username: 'bot-{{ .CommonLabels.severity }}'
+        title: '{{ .Status | title }}: {{ .CommonAnnotations.summary }}'
+        text: '{{ range .Alerts }}• {{ .Labels.instance }} since {{ .StartsAt.Format "15:04" }}{{ "\\n" }}{{ end }}'
+        color: '{{ if eq .Status "firing" }}#ff0000{{ else }}good{{ end }}'
+        footer: 'from {{ .ExternalURL }}'
+        icon_emoji: ':fire:'
+        link_names: true
+`,
+      );
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const args = [`--config.file=${cfg}`, `--storage.path=${join(dir.path, kind)}`, `--web.listen-address=127.0.0.1:${port}`, '--web.external-url=http://am.example:9093', '--cluster.listen-address='];
+      procs.push(kind === 'real' ? await startProcess(AM_BIN!, args, { readyUrl: `${base}/-/ready` }) : await startVigil(['alertmanager', ...args], { readyUrl: `${base}/-/ready` }));
+      bases.push(base);
+    }
+    const startsAt = '2024-05-06T10:11:12Z';
+    const alerts = [
+      { labels: { alertname: 'Latency', instance: 'api-1', severity: 'warning' }, annotations: { summary: 'p95 > 1s' }, startsAt },
+      { labels: { alertname: 'Latency', instance: 'api-2', severity: 'warning' }, annotations: { summary: 'p95 > 1s' }, startsAt },
+    ];
+    await Promise.all(bases.map((b) => post(b, '/api/v2/alerts', alerts)));
+    const wait = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (hooks.some((h) => h.got.length < n) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await wait(2);
+    // Resolve one: the send_resolved channel gets a new notification, the other does not.
+    await Promise.all(bases.map((b) => post(b, '/api/v2/alerts', [{ ...alerts[0], endsAt: new Date().toISOString() }])));
+    await wait(3);
+    await new Promise((r) => setTimeout(r, 1500));
+    const norm = (h: Received[]): string[] => h.map((g) => JSON.stringify(g.body)).sort();
+    assert.deepEqual(norm(hooks[1]!.got), norm(hooks[0]!.got));
+    assert.equal(hooks[0]!.got.length, 3);
+  } finally {
+    for (const p of procs) await p.stop();
+    for (const h of hooks) {
+      h.server.close();
+      h.server.closeAllConnections();
+    }
+    dir.cleanup();
   }
 });

@@ -165,7 +165,8 @@ class SlackIntegration implements Integration {
         color: t(this.cfg.color),
         mrkdwn_in: ['fallback', 'pretext', 'text'],
       };
-      for (const k of Object.keys(att)) if (att[k] === '') delete att[k];
+      // Alertmanager's attachment struct omits these when empty but always sends text, fallback, callback_id, footer.
+      for (const k of ['title', 'title_link', 'pretext', 'color']) if (att[k] === '') delete att[k];
       const p: Record<string, unknown> = {
         channel: t(this.cfg.channel),
         username: t(this.cfg.username),

@@ -88,6 +88,22 @@ test('restart (kill -9) sends no duplicate notification and keeps silences', { t
     await post(base, '/api/v2/alerts', [{ labels: { alertname: 'Restart', instance: 'z' } }]);
     await eventually(async () => hook.got.length >= 2, 10_000, 50);
     assert.equal(hook.got[1]!.alerts.length, 2);
+
+    // Reload: POST /-/reload applies a new file; a broken file is refused and the old one kept; SIGHUP reloads too.
+    const receivers = async (): Promise<string[]> => ((await (await fetch(`${base}/api/v2/receivers`)).json()) as Array<{ name: string }>).map((r) => r.name);
+    writeFileSync(cfg, CONFIG(hook.port) + '  - name: extra\n');
+    assert.equal((await fetch(`${base}/-/reload`, { method: 'POST' })).status, 200);
+    assert.deepEqual(await receivers(), ['hook', 'extra']);
+    writeFileSync(cfg, 'route: [oops\n');
+    const bad = await fetch(`${base}/-/reload`, { method: 'POST' });
+    assert.equal(bad.status, 500);
+    assert.match(await bad.text(), /am\.yml:\d+: yaml/);
+    assert.deepEqual(await receivers(), ['hook', 'extra']);
+    writeFileSync(cfg, CONFIG(hook.port) + '  - name: viasighup\n');
+    proc.proc.kill('SIGHUP');
+    await eventually(async () => (await receivers()).includes('viasighup'), 5000, 50);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /vigil_alertmanager_notifications_total\{integration="webhook"\} 1/);
   } finally {
     await proc.stop();
     hook.server.close();

@@ -185,7 +185,20 @@ export function loadTemplates(globs: string[]): Template {
 /** Executes a config string (e.g. `headers.Subject`) against the data, sharing the set's definitions. */
 export function expandTemplate(set: Template, text: string, data: TmplData, html = false): string {
   if (!text.includes('{{')) return text;
-  const t = set.clone('__text');
-  t.parse(text, '__text');
+  let perSet = parsedCache.get(set);
+  if (!perSet) {
+    perSet = new Map();
+    parsedCache.set(set, perSet);
+  }
+  let t = perSet.get(text);
+  if (!t) {
+    t = set.clone('__text');
+    t.parse(text, '__text');
+    if (perSet.size > 1000) perSet.clear();
+    perSet.set(text, t);
+  }
   return t.execute(data, { html });
 }
+
+/** Config strings parsed once per template set (a reload builds a new set). */
+const parsedCache = new WeakMap<Template, Map<string, Template>>();

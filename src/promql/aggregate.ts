@@ -1,8 +1,9 @@
 /**
  * Aggregation operators over step grids (Prometheus' evaluator.aggregation).
  */
-import { METRIC_NAME, formatValue, hashLabels, labelsKey, type Labels } from '../model/index.js';
-import type { AggregateExpr } from './ast.js';
+import { METRIC_NAME, formatValue, labelsKey, type Labels } from '../model/index.js';
+import { ratioOffset } from './xxhash.js';
+import type { AggregateExpr, AggregateOp } from './ast.js';
 import { EvalError } from './errors.js';
 import { kahan, kahanInc, quantileOf } from './range-functions.js';
 import { keepLabels, setLabel } from './labels-util.js';
@@ -36,6 +37,7 @@ export function aggregate(e: AggregateExpr, input: StepVector, param: StepScalar
   }
   const p = param as StepScalar | null;
   if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') return selectK(e, order, p!, n, compat);
+  if (e.op === 'sum' || e.op === 'count' || e.op === 'group' || e.op === 'min' || e.op === 'max') return simpleAggregate(e.op, order, n, compat);
   const out: StepSeries[] = [];
   const scratch = new Float64Array(series.length);
   for (const g of order) {
@@ -51,7 +53,7 @@ export function aggregate(e: AggregateExpr, input: StepVector, param: StepScalar
         if (!s.has[i]) continue;
         const v = s.vals[i]!;
         cnt++;
-        switch (e.op) {
+        switch (e.op as AggregateOp) {
           case 'sum':
             if (compat === '2') acc += v;
             else {
@@ -124,7 +126,7 @@ export function aggregate(e: AggregateExpr, input: StepVector, param: StepScalar
       }
       if (cnt === 0) continue;
       let val: number;
-      switch (e.op) {
+      switch (e.op as AggregateOp) {
         case 'sum':
           val = compat === '2' || acc === Infinity || acc === -Infinity ? acc : acc + c;
           break;
@@ -200,6 +202,8 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number, co
     r.has[i] = 1;
   };
   const idx: number[] = [];
+  // limit_ratio: Prometheus' labels.Hash() / MaxUint64 decides membership per series.
+  const offsets = new Map<StepSeries, number>();
   for (let i = 0; i < n; i++) {
     const pv = p.vals[i]!;
     if (e.op === 'limit_ratio') {
@@ -208,7 +212,8 @@ function selectK(e: AggregateExpr, groups: Group[], p: StepScalar, n: number, co
       for (const g of groups) {
         for (const s of g.members) {
           if (!s.has[i]) continue;
-          const h = hashLabels(s.labels) / 2 ** 53;
+          let h = offsets.get(s);
+          if (h === undefined) offsets.set(s, (h = ratioOffset(s.labels)));
           if ((r >= 0 && h < r) || (r < 0 && h >= 1 + r)) emit(s, i);
         }
       }
@@ -296,4 +301,71 @@ function heapSelect(top: boolean, idx: number[], val: (j: number) => number, k: 
     if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? 0 : Number.isNaN(x) ? 1 : -1;
     return top ? y - x : x - y;
   });
+}
+
+/**
+ * sum/count/group/min/max, member-major over typed arrays (each member's column
+ * is read sequentially). Same arithmetic as the generic loop: 3.x sums with
+ * Kahan compensation, 2.x plainly; min/max let any value replace a NaN.
+ */
+function simpleAggregate(op: 'sum' | 'count' | 'group' | 'min' | 'max', groups: Group[], n: number, compat: '2' | '3'): StepVector {
+  const out: StepSeries[] = [];
+  const cnt = new Uint32Array(n);
+  const comp = new Float64Array(n);
+  for (const g of groups) {
+    const res = newStepSeries(g.labels, n);
+    const acc = res.vals;
+    cnt.fill(0);
+    comp.fill(0);
+    for (const m of g.members) {
+      const vals = m.vals;
+      const has = m.has;
+      for (let i = 0; i < n; i++) {
+        if (!has[i]) continue;
+        const v = vals[i]!;
+        const c = cnt[i]!;
+        cnt[i] = c + 1;
+        if (c === 0) {
+          acc[i] = op === 'count' || op === 'group' ? 1 : v;
+          continue;
+        }
+        switch (op) {
+          case 'sum':
+            if (compat === '2') acc[i] = acc[i]! + v;
+            else {
+              const sum = acc[i]!;
+              const t = sum + v;
+              if (t === Infinity || t === -Infinity) comp[i] = 0;
+              else if (Math.abs(sum) >= Math.abs(v)) comp[i] = comp[i]! + (sum - t + v);
+              else comp[i] = comp[i]! + (v - t + sum);
+              acc[i] = t;
+            }
+            break;
+          case 'count':
+            acc[i] = c + 1;
+            break;
+          case 'group':
+            break;
+          case 'min':
+            if (acc[i]! > v || Number.isNaN(acc[i]!)) acc[i] = v;
+            break;
+          case 'max':
+            if (acc[i]! < v || Number.isNaN(acc[i]!)) acc[i] = v;
+            break;
+        }
+      }
+    }
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      if (cnt[i] === 0) continue;
+      res.has[i] = 1;
+      any = true;
+      if (op === 'sum' && compat === '3') {
+        const v = acc[i]!;
+        if (v !== Infinity && v !== -Infinity) acc[i] = v + comp[i]!;
+      }
+    }
+    if (any) out.push(res);
+  }
+  return { kind: 'vector', series: out };
 }

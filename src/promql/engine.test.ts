@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { STALE_NAN, labelsFromStrings, labelsToObject, type Labels } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
-import { ERR_TOO_MANY_SAMPLES, Engine, EvalError, type InstantResult } from './index.js';
+import { ERR_TOO_MANY_SAMPLES, Engine, EvalError, formatExpr, type InstantResult } from './index.js';
 
 /** Samples as [t, v] pairs; 'stale' appends STALE_NAN directly (plain arrays would canonicalise its NaN bits). */
 async function store(series: Array<[Labels, Array<[number, number | 'stale']>]>): Promise<MemoryStorage> {
@@ -229,3 +229,59 @@ test('one Querier per query, covering every selector (offsets, @, subqueries), c
   assert.equal(opened[0]![0], 600_000 - 60_000 - 600_000 - 60_000 - 300_000);
   assert.equal(opened[0]![1], 1_200_000);
 });
+
+test('limit_ratio selects by the label-set hash: complementary ratios partition the series', async () => {
+  const series: Array<[Labels, Array<[number, number]>]> = [];
+  for (let i = 0; i < 200; i++) series.push([L('__name__', 'm', 'i', String(i)), [[0, i]]]);
+  const st = await store(series);
+  const e = new Engine();
+  const a = vec(await e.instantQuery(st, 'limit_ratio(0.3, m)', 0)).map((s) => s.labels['i']);
+  const b = vec(await e.instantQuery(st, 'limit_ratio(-0.7, m)', 0)).map((s) => s.labels['i']);
+  assert.equal(a.length + b.length, 200);
+  assert.equal(new Set([...a, ...b]).size, 200);
+  assert.ok(a.length > 30 && a.length < 90, String(a.length));
+  // Stable: the same series every time.
+  assert.deepEqual(vec(await e.instantQuery(st, 'limit_ratio(0.3, m)', 0)).map((s) => s.labels['i']), a);
+});
+
+test('functions newer than 2.42 follow their documented semantics', async () => {
+  const st = await store([
+    [L('__name__', 'g', 'i', 'x10'), [[0, 1], [15_000, 3], [30_000, 2]]],
+    [L('__name__', 'g', 'i', 'x9'), [[0, 5], [15_000, 5], [30_000, 9]]],
+  ]);
+  const e = new Engine();
+  const byI = async (q: string): Promise<Record<string, number>> => Object.fromEntries(vec(await e.instantQuery(st, q, 30_000)).map((s) => [s.labels['i'], s.v]));
+  // Holt's linear trend: s1=x0, b=x1-x0, then s=sf*x+(1-sf)*(s+b), b=tf*(s-s_prev)+(1-tf)*b.
+  assert.deepEqual(await byI('double_exponential_smoothing(g[1m], 0.5, 0.5)'), { x10: 3.5, x9: 7 });
+  assert.deepEqual(await byI('first_over_time(g[1m])'), { x10: 1, x9: 5 });
+  assert.deepEqual(await byI('ts_of_max_over_time(g[1m])'), { x10: 15, x9: 30 });
+  assert.deepEqual(await byI('ts_of_min_over_time(g[1m])'), { x10: 0, x9: 15 });
+  assert.deepEqual(await byI('ts_of_last_over_time(g[1m])'), { x10: 30, x9: 30 });
+  // Median absolute deviation: median(|x - median(x)|).
+  assert.deepEqual(await byI('mad_over_time(g[1m])'), { x10: 1, x9: 0 });
+  // first_over_time keeps the metric name like last_over_time; the others drop it.
+  assert.equal(vec(await e.instantQuery(st, 'first_over_time(g[1m])', 30_000))[0]!.labels['__name__'], 'g');
+  assert.equal(vec(await e.instantQuery(st, 'mad_over_time(g[1m])', 30_000))[0]!.labels['__name__'], undefined);
+  const desc = vec(await e.instantQuery(st, 'sort_by_label_desc(g, "i")', 30_000)).map((s) => s.labels['i']);
+  assert.deepEqual(desc, ['x10', 'x9']);
+});
+
+test('experimental anchored / smoothed range selectors (design-doc example: total increase 11 split across windows)', async () => {
+  const pts: Array<[number, number]> = [
+    [10, 1], [25, 2], [40, 3], [55, 4], [70, 5], [85, 9], [100, 10], [115, 11], [130, 12], [145, 13],
+  ].map(([t, v]) => [t! * 1000, v!]);
+  const st = await store([[L('__name__', 'c_total'), pts]]);
+  const e = new Engine({ experimentalSyntax: true });
+  const one = async (q: string, t: number): Promise<number> => vec(await e.instantQuery(st, q, t * 1000))[0]!.v;
+  assert.equal(await one('increase(c_total[1m] anchored)', 75), 4);
+  assert.equal(await one('increase(c_total[1m] anchored)', 135), 7);
+  assert.ok(Math.abs((await one('increase(c_total[1m] smoothed)', 75)) - 5) < 1e-12);
+  assert.ok(Math.abs((await one('increase(c_total[1m] smoothed)', 135)) - 6) < 1e-12);
+  assert.ok(Math.abs((await one('rate(c_total[1m] anchored)', 135)) - 7 / 60) < 1e-12);
+  assert.throws(() => e.parse('max_over_time(c_total[1m] anchored)'), /anchored modifier can only be used with/);
+  assert.equal(formatExprOf(e, 'rate(c_total[1m] smoothed)'), 'rate(c_total[1m] smoothed)');
+});
+
+function formatExprOf(e: Engine, q: string): string {
+  return formatExpr(e.parse(q));
+}

@@ -277,8 +277,11 @@ export class Evaluator {
     const ref = this.refTimeFn(g, ms.vs.at, ms.vs.offset);
     const first = Math.min(ref(0), ref(g.n - 1));
     const last = Math.max(ref(0), ref(g.n - 1));
-    const raw = await this.fetch(ms.vs, first - ms.range, last, false);
-    return { kind: 'matrix', series: raw, range: ms.range, refTime: ref };
+    const mode = ms.vs.anchored ? 'anchored' : ms.vs.smoothed ? 'smoothed' : undefined;
+    const lb = this.o.lookbackDelta;
+    // Extended selectors also read one sample before the range (and after it, smoothed).
+    const raw = await this.fetch(ms.vs, first - ms.range - (mode ? lb : 0), last + (mode === 'smoothed' ? lb : 0), false);
+    return { kind: 'matrix', series: raw, range: ms.range, refTime: ref, mode, lookback: lb };
   }
 
   private async subquery(sq: SubqueryExpr, g: Grid): Promise<RangeValue> {
@@ -566,8 +569,6 @@ export class Evaluator {
     let work = 0;
     for (const r of m.series) {
       const s = newStepSeries(keepName ? r.labels : dropName(r.labels), n);
-      ctx.ts = r.ts;
-      ctx.vs = r.vs;
       let lo = 0;
       let hi = 0;
       let any = false;
@@ -582,9 +583,15 @@ export class Evaluator {
         while (lo < r.n && (leftOpen ? r.ts[lo]! <= start : r.ts[lo]! < start)) lo++;
         if (hi < lo) hi = lo;
         while (hi < r.n && r.ts[hi]! <= end) hi++;
-        if (hi <= lo) continue;
-        ctx.lo = lo;
-        ctx.hi = hi;
+        if (m.mode) {
+          if (!boundaryWindow(r, lo, hi, start, end, m.mode, m.lookback!, ctx)) continue;
+        } else {
+          if (hi <= lo) continue;
+          ctx.ts = r.ts;
+          ctx.vs = r.vs;
+          ctx.lo = lo;
+          ctx.hi = hi;
+        }
         ctx.rangeStart = start;
         ctx.rangeEnd = end;
         ctx.evalT = gridTime(g, i);
@@ -618,6 +625,63 @@ function formatGoG(v: number): string {
   const exp = Number(expStr);
   if (exp < -4 || exp >= 21) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return String(v);
+}
+
+const bTs = { buf: new Float64Array(64) };
+const bVs = { buf: new Float64Array(64) };
+
+/**
+ * Builds the window of an `anchored` / `smoothed` range selector into scratch
+ * arrays: a point at the range start (anchored: the last sample at or before it
+ * within the lookback delta, else the first sample in range; smoothed: linear
+ * interpolation between the samples around the boundary), the samples in
+ * (start, end], and a point at the end (anchored: the last sample; smoothed:
+ * interpolated with the next sample after the end). Returns false for no output.
+ */
+function boundaryWindow(r: RawSeries, lo: number, hi: number, start: number, end: number, mode: 'anchored' | 'smoothed', lookback: number, ctx: WindowCtx): boolean {
+  const ts = r.ts;
+  const vs = r.vs;
+  const before = lo - 1 >= 0 && ts[lo - 1]! > start - lookback ? lo - 1 : -1;
+  let v0: number;
+  let v1: number;
+  if (mode === 'anchored') {
+    if (hi <= lo) return false;
+    v0 = before >= 0 ? vs[before]! : vs[lo]!;
+    v1 = vs[hi - 1]!;
+  } else {
+    const interp = (a: number, b: number, t: number): number => vs[a]! + ((vs[b]! - vs[a]!) * (t - ts[a]!)) / (ts[b]! - ts[a]!);
+    const afterStart = lo < r.n && ts[lo]! - start <= lookback ? lo : -1;
+    const lastIn = hi - 1 >= 0 && ts[hi - 1]! > start - lookback ? hi - 1 : -1;
+    const afterEnd = hi < r.n && ts[hi]! - end <= lookback ? hi : -1;
+    if (hi <= lo && (before < 0 || afterEnd < 0)) return false;
+    if (before >= 0 && afterStart >= 0) v0 = interp(before, afterStart, start);
+    else if (hi > lo) v0 = vs[lo]!;
+    else return false;
+    if (lastIn >= 0 && afterEnd >= 0) v1 = interp(lastIn, afterEnd, end);
+    else if (hi > lo) v1 = vs[hi - 1]!;
+    else return false;
+  }
+  const n = hi - lo + 2;
+  if (bTs.buf.length < n) {
+    bTs.buf = new Float64Array(n * 2);
+    bVs.buf = new Float64Array(n * 2);
+  }
+  const t = bTs.buf;
+  const v = bVs.buf;
+  t[0] = start;
+  v[0] = v0;
+  let k = 1;
+  for (let i = lo; i < hi; i++, k++) {
+    t[k] = ts[i]!;
+    v[k] = vs[i]!;
+  }
+  t[k] = end;
+  v[k] = v1;
+  ctx.ts = t;
+  ctx.vs = v;
+  ctx.lo = 0;
+  ctx.hi = k + 1;
+  return true;
 }
 
 export function unwrapParens(e: Expr): Expr {

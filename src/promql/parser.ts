@@ -688,6 +688,15 @@ class Parser {
           this.expectType(a, want, `call to function "${e.func}"`);
         }
         if (e.func === 'label_replace' || e.func === 'label_join') this.checkLabelArgs(e);
+        for (const a of e.args) {
+          if (a.type !== 'MatrixSelector') continue;
+          if (a.vs.anchored && !['resets', 'changes', 'rate', 'increase', 'delta'].includes(e.func)) {
+            this.err(a.pos, `anchored modifier can only be used with: changes, delta, increase, rate, resets - not with ${e.func}`);
+          }
+          if (a.vs.smoothed && !['rate', 'increase', 'delta'].includes(e.func)) {
+            this.err(a.pos, `smoothed modifier can only be used with: delta, increase, rate - not with ${e.func}`);
+          }
+        }
         return;
       }
       case 'BinaryExpr': {

@@ -20,12 +20,13 @@ export function timeBounds(e: Expr, start: number, end: number, o: BoundsOptions
       case 'VectorSelector':
       case 'MatrixSelector': {
         const vs = n.type === 'VectorSelector' ? n : n.vs;
-        const back = n.type === 'VectorSelector' ? o.lookbackDelta : n.range;
+        const extended = vs.anchored || vs.smoothed ? o.lookbackDelta : 0;
+        const back = n.type === 'VectorSelector' ? o.lookbackDelta : n.range + extended;
         const at = atMs(vs.at);
         const lo = (at ?? s) - vs.offset;
         const hi = (at ?? en) - vs.offset;
         min = Math.min(min, lo - back);
-        max = Math.max(max, hi);
+        max = Math.max(max, hi + (vs.smoothed ? o.lookbackDelta : 0));
         return;
       }
       case 'SubqueryExpr': {

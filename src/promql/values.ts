@@ -64,6 +64,10 @@ export interface RangeValue {
   series: RawSeries[];
   range: number;
   refTime: (i: number) => number;
+  /** 3.x extended range selectors (experimental): boundary samples added per window. */
+  mode?: 'anchored' | 'smoothed';
+  /** Lookback delta bounding the search for boundary samples (anchored/smoothed). */
+  lookback?: number;
 }
 
 export type EvalValue = StepVector | StepScalar | StepString | RangeValue;

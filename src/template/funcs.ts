@@ -159,14 +159,15 @@ export function humanizeDuration(v: number): string {
   if (Math.abs(v) >= 1) {
     const sign = v < 0 ? '-' : '';
     v = Math.abs(v);
-    const d = Math.trunc(v);
-    const seconds = d % 60;
-    const minutes = Math.trunc(d / 60) % 60;
-    const hours = Math.trunc(d / 3600) % 24;
-    const days = Math.trunc(d / 86400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    // int64(v) in Go; out-of-range conversions give math.MinInt64 on amd64.
+    const d = v < 2 ** 63 ? BigInt(Math.trunc(v)) : -(2n ** 63n);
+    const seconds = d % 60n;
+    const minutes = (d / 60n) % 60n;
+    const hours = (d / 3600n) % 24n;
+    const days = d / 86400n;
+    if (days !== 0n) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0n) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0n) return `${sign}${minutes}m ${seconds}s`;
     return `${sign}${g4(v)}s`;
   }
   let prefix = '';
@@ -234,7 +235,8 @@ export function prometheusFuncs(opts: PrometheusFuncOptions = {}): FuncMap {
     humanizeTimestamp: (v: unknown) => {
       const x = toFloat(v);
       if (!Number.isFinite(x)) return g4(x);
-      return new GoTime(Math.floor(x * 1000), Math.round((x * 1e9) % 1e6)).String();
+      // model.TimeFromUnixNano(int64(v*1e9)): truncated to whole milliseconds.
+      return new GoTime(Math.trunc((x * 1e9) / 1e6)).String();
     },
     toTime: (v: unknown) => {
       const x = toFloat(v);

@@ -15,3 +15,4 @@ export {
   type PrometheusFuncOptions,
   type QuerySample,
 } from './funcs.js';
+export { expandAlertTemplate, type AlertTemplateData } from './prometheus.js';

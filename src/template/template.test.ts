@@ -113,3 +113,15 @@ test('errors name the template and line', () => {
   );
   assert.throws(() => run('{{ .X }}', new Date()), /can't evaluate field X/);
 });
+
+test('Prometheus alert templates: $labels, $value, $externalLabels preamble', async () => {
+  const { expandAlertTemplate } = await import('./index.js');
+  const out = expandAlertTemplate(
+    '__alert_HighCPU',
+    'CPU usage is above 80% for {{ $labels.instance }} ({{ $value | humanizePercentage }}, {{ printf "%.2f" $value }}) in {{ $externalLabels.cluster }}{{ $labels.nope }}',
+    { labels: { instance: 'web-1:9100' }, value: 0.8312, externalLabels: { cluster: 'production' } },
+  );
+  assert.equal(out, 'CPU usage is above 80% for web-1:9100 (83.12%, 0.83) in production');
+  assert.equal(expandAlertTemplate('x', '{{ $value }}', { labels: {}, value: 1e6 }), '1e+06');
+  assert.throws(() => expandAlertTemplate('__alert_X', '{{ $labels.a | nosuch }}', { labels: {}, value: 0 }), /__alert_X:1: function "nosuch" not defined/);
+});

@@ -130,12 +130,14 @@ function printTree(root: RouteNode, show: (r: RouteNode) => { include: boolean; 
   const walk = (r: RouteNode, prefix: string, last: boolean, isRoot: boolean): void => {
     const s = show(r);
     if (!s.include) return;
-    let label = isRoot ? 'default-route' : matchersString(r.matchers);
+    // amtool labels any route without matchers "default-route".
+    let label = r.matchers.length === 0 ? 'default-route' : matchersString(r.matchers);
     if (!isRoot && r.cont && showContinue) label += '  continue: true';
     if (s.receiver) label += `  receiver: ${r.opts.receiver}`;
     lines.push(prefix + (last ? '└── ' : '├── ') + label);
     const kids = r.routes.filter((c) => show(c).include);
-    kids.forEach((c, i) => walk(c, prefix + (last ? '    ' : '│   '), i === kids.length - 1, false));
+    // amtool's tree printer pads the vertical bar with two no-break spaces.
+    kids.forEach((c, i) => walk(c, prefix + (last ? '    ' : '│\u00a0\u00a0 '), i === kids.length - 1, false));
   };
   walk(root, '', true, true);
   return lines.join('\n') + '\n';
@@ -150,7 +152,12 @@ async function routesCommand(argv: string[]): Promise<number> {
   ];
   const [sub, ...rest] = argv;
   const flags = parseFlags(specs, sub === 'test' || sub === 'show' ? rest : argv);
-  const cfg = loadConfigFile(flags.optString('config.file') ?? flags.string('config'));
+  let cfg: AlertmanagerConfig;
+  try {
+    cfg = loadConfigFile(flags.optString('config.file') ?? flags.string('config'));
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
   const root = RouteNode.build(cfg.route, null);
   if (sub !== 'test') {
     process.stdout.write('Routing tree:\n' + printTree(root, () => ({ include: true, receiver: true })) + '\n');
