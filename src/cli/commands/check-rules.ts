@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { labelsToString, labelsFromObject, type Labels } from '../../model/index.js';
+import { loadRuleFile, promqlValidator, ruleTemplater, type RuleGroupSpec } from '../../rules/index.js';
+import { formatFlagHelp, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
+import type { Command } from '../main.js';
+
+/**
+ * `vigil check rules FILE...` — validates rule files like `promtool check rules`:
+ * same output (Checking / SUCCESS: N rules found / FAILED: with file:line:col errors),
+ * exit code 1 on invalid files, duplicate-rule lint (exit 3 with --lint-fatal).
+ */
+const FLAGS: FlagSpec[] = [
+  { name: 'lint', kind: 'string', default: 'duplicate-rules', help: 'linting checks to apply: "all", "duplicate-rules" or "none"' },
+  { name: 'lint-fatal', kind: 'bool', help: 'make lint errors exit with exit code 3' },
+  { name: 'help', kind: 'bool', help: 'show this help' },
+];
+
+export async function checkRules(
+  argv: string[],
+  out: (s: string) => void = (s) => void process.stdout.write(s),
+  err: (s: string) => void = (s) => void process.stderr.write(s),
+): Promise<number> {
+  const flags = parseFlags(FLAGS, argv);
+  if (flags.bool('help')) {
+    out(`usage: vigil check rules [flags] FILE...\n\n${formatFlagHelp(FLAGS)}\n`);
+    return 0;
+  }
+  const files = flags.positional;
+  if (files.length === 0) throw new UserError('check rules: at least one rule file is required');
+  for (const f of files) {
+    // promtool exits 1 (not 2) for a missing file; scripts compare exit codes.
+    if (!existsSync(f)) {
+      process.stderr.write(`vigil check rules: path '${f}' does not exist\n`);
+      return 1;
+    }
+  }
+  const lint = flags.string('lint');
+  if (!['all', 'duplicate-rules', 'none'].includes(lint)) throw new UserError(`--lint: unknown value ${JSON.stringify(lint)} (all, duplicate-rules, none)`);
+  const templater = ruleTemplater();
+  let failed = false;
+  let lintFailed = false;
+  for (const f of files) {
+    out(`Checking ${f}\n`);
+    const r = await loadRuleFile(f, { validator: promqlValidator, checkTemplate: (t, n) => templater.check(t, n) });
+    if (r.errors.length > 0) {
+      err('  FAILED:\n');
+      for (const e of r.errors) err(e + '\n');
+      out('\n');
+      failed = true;
+      continue;
+    }
+    const n = r.groups.reduce((s, g) => s + g.rules.length, 0);
+    // As promtool: a lint finding replaces the SUCCESS line (exit code 0 unless --lint-fatal).
+    const dups = lint === 'none' ? [] : duplicateRules(r.groups);
+    if (dups.length > 0) {
+      err(`  FAILED:\nlint error ${dups.length} duplicate rule(s) found.\n`);
+      for (const d of dups) err(`Metric: ${d.metric}\nLabel(s):\n${d.labels.map((l) => `\t${l.name}: ${l.value}\n`).join('')}`);
+      err('Might cause inconsistency while recording expressions\n');
+      lintFailed = true;
+    } else {
+      out(`  SUCCESS: ${n} rules found\n`);
+    }
+    out('\n');
+  }
+  if (failed) return 1;
+  if (lintFailed && flags.bool('lint-fatal')) return 3;
+  return 0;
+}
+
+/** Recording rules with the same name, expression and labels (promtool's duplicate-rules lint). */
+function duplicateRules(groups: RuleGroupSpec[]): Array<{ metric: string; labels: Labels }> {
+  const seen = new Set<string>();
+  const out: Array<{ metric: string; labels: Labels }> = [];
+  for (const g of groups)
+    for (const r of g.rules) {
+      if (r.kind !== 'record') continue;
+      const labels = labelsFromObject(r.labels);
+      const key = `${r.name}\xff${r.expr}\xff${labelsToString(labels)}`;
+      if (seen.has(key)) out.push({ metric: r.name, labels });
+      seen.add(key);
+    }
+  return out;
+}
+
+export const command: Command = {
+  summary: 'validate rule files (promtool check rules)',
+  run: (argv) => checkRules(argv),
+};
