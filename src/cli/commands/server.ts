@@ -1,6 +1,13 @@
 import { createLogger, formatFlagHelp, parseFlags, type FlagSpec } from '../../util/index.js';
 import { WebConfigError } from '../../web/index.js';
+import { collectorFlagSpecs } from '../../agent/index.js';
 import type { Command } from '../main.js';
+import { AlertmanagerComponent } from '../server/alertmanager-component.js';
+import { DashboardsComponent } from '../server/dashboards-component.js';
+import { HostCollectorsComponent } from '../server/host-collectors-component.js';
+import { engineFromSettings, QueryComponent } from '../server/query-component.js';
+import { RemoteWriteComponent } from '../server/remote-write-component.js';
+import { RulesComponent } from '../server/rules-component.js';
 import type { Component } from '../server/component.js';
 import { settingsFromFlags, type ServerSettings } from '../server/settings.js';
 import { EXIT_CONFIG, VigilServer } from '../server/vigil-server.js';
@@ -32,7 +39,13 @@ export const SERVER_FLAGS: FlagSpec[] = [
   { name: 'alertmanager.notification-queue-capacity', kind: 'int', help: 'The capacity of the queue for pending Alertmanager notifications.', default: 10_000 },
   { name: 'log.level', kind: 'string', help: 'Only log messages with the given severity or above: debug, info, warn, error.', default: 'info', placeholder: 'LEVEL' },
   { name: 'log.format', kind: 'string', help: 'Output format of log messages: logfmt or json.', default: 'logfmt', placeholder: 'FORMAT' },
-  { name: 'enable-feature', kind: 'strings', help: 'Comma separated feature names to enable (repeatable).', placeholder: 'NAME' },
+  { name: 'enable-feature', kind: 'strings', help: 'Comma separated feature names to enable (repeatable): promql-compat-2, promql-experimental-syntax, remote-write-receiver.', placeholder: 'NAME' },
+  { name: 'alertmanager.enable', kind: 'bool', help: 'Run the built-in Alertmanager (API at /alertmanager/api/v2).', default: true },
+  { name: 'alertmanager.config.file', kind: 'string', help: 'alertmanager.yml for the built-in Alertmanager; without it alerts are kept and shown but not sent anywhere.', placeholder: 'PATH' },
+  { name: 'host-collectors', kind: 'bool', help: 'Run the built-in node_exporter-compatible host collectors at /metrics/node (the --collector.* flags of `vigil agent` apply).', default: true },
+  { name: 'dashboards.dir', kind: 'strings', help: 'Extra folder of Grafana dashboard JSON files to provision (repeatable).', placeholder: 'PATH' },
+  // node_exporter's --collector.* and --path.* flags for the built-in host collectors.
+  ...collectorFlagSpecs().filter((f) => f.name.startsWith('collector.') || f.name.startsWith('path.')),
   // Prometheus flags accepted so existing unit files start unchanged; they have no effect
   // (a warning is logged when one is given). storage.tsdb.retention is the deprecated alias of .time.
   ...compatFlags(),
@@ -69,8 +82,17 @@ function compatFlags(): FlagSpec[] {
  * routes on) in start() and every accepted configuration in applyConfig().
  */
 export function serverComponents(settings: ServerSettings): Component[] {
-  void settings;
-  return [];
+  const engine = engineFromSettings(settings);
+  const alertmanager = new AlertmanagerComponent();
+  return [
+    new QueryComponent(engine),
+    new RemoteWriteComponent(),
+    new HostCollectorsComponent(),
+    new DashboardsComponent(),
+    alertmanager,
+    // After the Alertmanager so alerts have somewhere to go; stopped before it.
+    new RulesComponent(engine, alertmanager),
+  ];
 }
 
 function help(): string {

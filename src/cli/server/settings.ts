@@ -38,6 +38,16 @@ export interface ServerSettings {
   flagValues: Record<string, string>;
   /** Compatibility flags that were given but have no effect (warned about at startup). */
   ignoredFlags: string[];
+  /** Run the built-in host collectors at /metrics/node (--[no-]host-collectors). */
+  hostCollectors: boolean;
+  /** Built-in Alertmanager config (--alertmanager.config.file); null = the embedded default. */
+  alertmanagerConfigFile: string | null;
+  /** Run the built-in Alertmanager (--[no-]alertmanager.enable). */
+  alertmanagerEnabled: boolean;
+  /** Extra dashboard provisioning folders (--dashboards.dir, repeatable). */
+  dashboardDirs: string[];
+  /** All parsed flags, for components that take their own flag sets (host collectors). */
+  flags: ParsedFlags;
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -112,7 +122,12 @@ export function settingsFromFlags(f: ParsedFlags, specs: readonly FlagSpec[]): S
     logFormat: logFormat as LogFormat,
     features,
     flagValues: flagValues(f, specs),
-    ignoredFlags: specs.filter((sp) => sp.hidden && sp.name !== 'storage.tsdb.retention' && f.explicit.has(sp.name)).map((sp) => sp.name),
+    ignoredFlags: specs.filter((sp) => sp.hidden && sp.name !== 'storage.tsdb.retention' && f.explicit.has(sp.name) && !sp.name.startsWith('collector.')).map((sp) => sp.name),
+    hostCollectors: f.bool('host-collectors'),
+    alertmanagerConfigFile: f.optString('alertmanager.config.file') ?? null,
+    alertmanagerEnabled: f.bool('alertmanager.enable'),
+    dashboardDirs: f.strings('dashboards.dir'),
+    flags: f,
   };
 }
 

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { MemoryStorage, type Storage } from '../../storage/index.js';
+import type { Storage } from '../../storage/index.js';
+import { openTsdb } from '../../tsdb/index.js';
 import type { Logger } from '../../util/index.js';
-import type { AdminStorage } from '../../web/index.js';
+import { snapshotName, type AdminStorage } from '../../web/index.js';
 import type { ServerSettings } from './settings.js';
 
 export interface OpenedStorage {
@@ -11,12 +13,23 @@ export interface OpenedStorage {
 }
 
 /**
- * Opens the server's storage. For now the in-memory reference storage; the TSDB
- * (src/tsdb) replaces it here, opened at settings.tsdbPath with the retention
- * settings and metrics on `registry`, with its snapshot/delete operations as `admin`.
+ * Opens the server's TSDB at --storage.tsdb.path with the retention flags; WAL replay
+ * happens here (progress is logged), before any component starts appending.
  */
 export async function openStorage(settings: ServerSettings, logger: Logger, registry: Registry): Promise<OpenedStorage> {
-  void registry;
-  logger.warn({ path: settings.tsdbPath }, 'using in-memory storage: samples are lost on restart');
-  return { storage: new MemoryStorage(), admin: {} };
+  const db = await openTsdb({
+    dir: settings.tsdbPath,
+    logger,
+    registry,
+    retentionMs: settings.retentionTimeMs,
+    retentionBytes: settings.retentionSize,
+  });
+  const admin: AdminStorage = {
+    snapshot: async (withHead: boolean): Promise<string> => {
+      const name = snapshotName();
+      await db.snapshot(join(settings.tsdbPath, 'snapshots', name), withHead);
+      return name;
+    },
+  };
+  return { storage: db, admin };
 }
