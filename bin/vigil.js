@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Entry point installed as `vigil`. The TypeScript sources are compiled to dist/ by `npm run build`.
+// More libuv threads than Node's default 4: a hung NFS statfs in the host collectors
+// may pin some, and the TSDB's file I/O shares the pool. Must be set before first use.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
