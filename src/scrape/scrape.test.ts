@@ -338,3 +338,20 @@ test('scrapes reuse kept-alive connections', async () => {
   await eventually(async () => ((await samples(st, 'k'))[0]?.ts.length ?? 0) >= 4);
   assert.equal(connections, 1);
 });
+
+test('a metric_relabel_configs change takes effect on reload (the series cache is not reused)', async () => {
+  const e = await exporter('r{a="1"} 1\n');
+  const st = new MemoryStorage();
+  const m = manager(st);
+  const conf = (rel: string): ReturnType<typeof parseConfig> =>
+    cfg(`scrape_configs:\n  - job_name: mr\n    scrape_interval: 150ms\n    scrape_timeout: 100ms\n${rel}    static_configs: [{targets: ['127.0.0.1:${e.port}']}]\n`);
+  await m.applyConfig(conf(''));
+  await eventually(async () => ((await samples(st, 'r'))[0]?.ts.length ?? 0) >= 2);
+  await m.applyConfig(conf(`    metric_relabel_configs: [{source_labels: [a], target_label: b, replacement: 'x$1'}]\n`));
+  await eventually(async () => (await samples(st, 'r')).some((s) => labelsToObject(s.labels)['b'] === 'x1'));
+  // The old label set ends with a staleness marker.
+  await eventually(async () => {
+    const old = (await samples(st, 'r')).find((s) => labelsToObject(s.labels)['b'] === undefined)!;
+    return isStaleNaN(old.vs[old.vs.length - 1]!);
+  }, 5000);
+});
