@@ -117,11 +117,30 @@ export const command: Command = {
       return flags.bool('help') ? 0 : 2;
     }
     let failed = false;
+    const checkRules = await loadRuleChecker();
     for (const file of flags.positional) {
       const r = await checkConfigFile(file, flags.bool('syntax-only'));
       (r.ok ? process.stdout : process.stderr).write(r.lines.join('\n') + '\n\n');
       if (!r.ok) failed = true;
+      // Like promtool, go on to check the rule files the config references.
+      if (r.ok && r.ruleFiles.length > 0 && checkRules && (await checkRules(r.ruleFiles)) !== 0) failed = true;
     }
     return failed ? 1 : 0;
   },
 };
+
+type RuleChecker = (argv: string[]) => Promise<number>;
+
+/**
+ * The rules checker (`vigil check rules`, ./check-rules.js) when this build has it.
+ * Loaded by URL so this module does not depend on the rules subsystem at compile time.
+ */
+async function loadRuleChecker(): Promise<RuleChecker | null> {
+  try {
+    const mod = (await import(new URL('./check-rules.js', import.meta.url).href)) as { checkRules?: RuleChecker };
+    return typeof mod.checkRules === 'function' ? mod.checkRules : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('check-rules')) return null;
+    throw err;
+  }
+}
