@@ -355,3 +355,25 @@ test('a metric_relabel_configs change takes effect on reload (the series cache i
     return isStaleNaN(old.vs[old.vs.length - 1]!);
   }, 5000);
 });
+
+test('each target scrapes at a stable phase inside its interval, derived from its hash', async () => {
+  const { ScrapeLoop } = await import('./loop.js');
+  const { ScrapeMetrics } = await import('./metrics.js');
+  const { Target, populateLabels } = await import('./target.js');
+  const sc = cfg('scrape_configs:\n  - job_name: p\n    scrape_interval: 10s\n').scrapeConfigs[0]!;
+  const deps = { appendable: new MemoryStorage(), logger: nopLogger(), metrics: new ScrapeMetrics(new Registry()), offsetSeed: 12345n };
+  const loopFor = (addr: string): InstanceType<typeof ScrapeLoop> => {
+    const r = populateLabels([{ name: '__address__', value: addr }], sc);
+    return new ScrapeLoop(new Target(r.labels!, r.discovered!, {}), sc, deps, 10_000, 10_000);
+  };
+  const a = loopFor('a:1');
+  const phase = (l: InstanceType<typeof ScrapeLoop>, now: number): number => (now + l.offset(now)) % 10_000;
+  const now = 1_700_000_000_123;
+  // The same phase whenever it is computed (restarts, reloads)…
+  for (const t of [now, now + 1, now + 3_333, now + 86_400_000]) assert.equal(phase(a, t), phase(a, now));
+  // …within one interval from now…
+  for (const t of [now, now + 7_777]) assert.ok(a.offset(t) >= 0 && a.offset(t) <= 10_000);
+  // …and spread across targets.
+  const phases = new Set(['a:1', 'b:1', 'c:1', 'd:1', 'e:1'].map((x) => phase(loopFor(x), now)));
+  assert.ok(phases.size >= 4);
+});
