@@ -377,3 +377,20 @@ test('each target scrapes at a stable phase inside its interval, derived from it
   const phases = new Set(['a:1', 'b:1', 'c:1', 'd:1', 'e:1'].map((x) => phase(loopFor(x), now)));
   assert.ok(phases.size >= 4);
 });
+
+test('stop() (server shutdown) ends every loop and writes no staleness markers', async () => {
+  const e = await exporter('s 1\n');
+  const st = new MemoryStorage();
+  const m = new ScrapeManager({ appendable: st, logger: nopLogger() });
+  await m.applyConfig(cfg(`scrape_configs:\n  - job_name: sd\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n    static_configs: [{targets: ['127.0.0.1:${e.port}']}]\n`));
+  await eventually(async () => ((await samples(st, 's'))[0]?.ts.length ?? 0) >= 2);
+  await m.stop();
+  const hits = e.hits;
+  const n = (await samples(st, 's'))[0]!.ts.length;
+  await sleep(400);
+  assert.equal(e.hits, hits, 'no scrapes after stop');
+  const after = (await samples(st, 's'))[0]!;
+  assert.equal(after.ts.length, n);
+  assert.ok(!after.vs.some((v) => isStaleNaN(v)));
+  await assert.rejects(m.applyConfig(cfg('scrape_configs: []\n')), /stopped/);
+});
