@@ -7,6 +7,8 @@ export interface CacheEntry {
   lset: Labels;
   /** Key of the series as exposed (before target labels and relabeling), for staleness tracking. */
   key: string;
+  /** Small integer standing for `key` in the staleness bookkeeping. */
+  staleId: number;
   lastIter: number;
 }
 
@@ -24,8 +26,14 @@ export class ScrapeCache {
   iter = 0;
   private series = new Map<string, CacheEntry>();
   private dropped = new Map<string, number>();
-  private seriesCur = new Map<string, Labels>();
-  private seriesPrev = new Map<string, Labels>();
+  // Staleness (Prometheus' seriesCur/seriesPrev keyed by the exposed label set), kept
+  // as integer ids so a steady-state sample costs an array write, not a map insert.
+  private staleIds = new Map<string, number>();
+  private staleLabels: Labels[] = [];
+  /** iter+1 of the scrape that last tracked the id (0 = never). */
+  private seen = new Int32Array(1024);
+  private cur: number[] = [];
+  private prev: number[] = [];
   private meta = new Map<string, MetaEntry>();
 
   get(text: string): CacheEntry | undefined {
@@ -35,7 +43,7 @@ export class ScrapeCache {
   }
 
   add(text: string, ref: SeriesRef, lset: Labels, key: string): CacheEntry {
-    const e: CacheEntry = { ref, lset, key, lastIter: this.iter };
+    const e: CacheEntry = { ref, lset, key, staleId: this.staleId(key, lset), lastIter: this.iter };
     this.series.set(text, e);
     return e;
   }
@@ -55,20 +63,39 @@ export class ScrapeCache {
     this.dropped.set(text, this.iter);
   }
 
-  trackStaleness(key: string, lset: Labels): void {
-    this.seriesCur.set(key, lset);
+  /** The staleness id of an exposed label set (its final labels are remembered for the marker). */
+  staleId(key: string, lset: Labels): number {
+    let id = this.staleIds.get(key);
+    if (id === undefined) {
+      id = this.staleLabels.length;
+      this.staleIds.set(key, id);
+      this.staleLabels.push(lset);
+      if (id >= this.seen.length) {
+        const n = new Int32Array(this.seen.length * 2);
+        n.set(this.seen);
+        this.seen = n;
+      }
+    } else this.staleLabels[id] = lset;
+    return id;
+  }
+
+  trackStaleness(id: number): void {
+    if (this.seen[id] === this.iter + 1) return;
+    this.seen[id] = this.iter + 1;
+    this.cur.push(id);
   }
 
   /** Series exposed in the previous scrape but not in this one. */
   forEachStale(fn: (lset: Labels) => boolean): void {
-    for (const [k, lset] of this.seriesPrev) {
-      if (!this.seriesCur.has(k) && !fn(lset)) break;
+    const mark = this.iter + 1;
+    for (const id of this.prev) {
+      if (this.seen[id] !== mark && !fn(this.staleLabels[id]!)) break;
     }
   }
 
   /** All series of the last scrape, for end-of-run staleness. */
   lastSeries(): Labels[] {
-    return [...this.seriesPrev.values()];
+    return this.prev.map((id) => this.staleLabels[id]!);
   }
 
   /**
@@ -81,11 +108,36 @@ export class ScrapeCache {
       for (const [k, it] of this.dropped) if (it !== this.iter) this.dropped.delete(k);
       for (const [k, m] of this.meta) if (this.iter - m.lastIter > 10) this.meta.delete(k);
     }
-    const prev = this.seriesPrev;
-    this.seriesPrev = this.seriesCur;
-    this.seriesCur = prev;
-    this.seriesCur.clear();
+    const prev = this.prev;
+    this.prev = this.cur;
+    this.cur = prev;
+    this.cur.length = 0;
     this.iter++;
+    if (flush && this.staleLabels.length > 1024 && this.staleLabels.length > 2 * (this.series.size + this.prev.length)) this.compactStaleIds();
+  }
+
+  /** Renumbers staleness ids to those still referenced, so churning series do not leak. */
+  private compactStaleIds(): void {
+    const remap = new Map<number, number>();
+    const labels: Labels[] = [];
+    const seen = new Int32Array(Math.max(1024, this.series.size + this.prev.length + 1));
+    const ids = new Map<string, number>();
+    const keep = (old: number, key: string | null): number => {
+      let n = remap.get(old);
+      if (n === undefined) {
+        n = labels.length;
+        remap.set(old, n);
+        labels.push(this.staleLabels[old]!);
+        seen[n] = this.seen[old]!;
+      }
+      if (key !== null) ids.set(key, n);
+      return n;
+    };
+    for (const e of this.series.values()) e.staleId = keep(e.staleId, e.key);
+    this.prev = this.prev.map((id) => keep(id, null));
+    this.staleIds = ids;
+    this.staleLabels = labels;
+    this.seen = seen;
   }
 
   private metaEntry(name: string): MetaEntry {

@@ -300,9 +300,11 @@ export class ScrapeLoop {
         const hit = ce !== undefined;
         let lset: Labels;
         let key: string;
+        let staleId: number;
         if (ce) {
           lset = ce.lset;
           key = ce.key;
+          staleId = ce.staleId;
         } else {
           const exposed = p.labels();
           checkDuplicateNames(exposed);
@@ -314,6 +316,7 @@ export class ScrapeLoop {
           }
           lset = withoutEmpty(mutated);
           this.validateSeries(lset);
+          staleId = cache.staleId(key, lset);
         }
         // Sample limit (Prometheus' limitAppender): stale markers do not count; keep parsing to count the total.
         if (limit > 0 && !isStaleNaN(v)) {
@@ -340,7 +343,7 @@ export class ScrapeLoop {
           else if (err.code === 'out_of_bounds' || err.code === 'too_old') this.deps.metrics.outOfBounds.inc();
           else throw new AppendFailure(`${err.message}: ${text}`);
         }
-        if (ok && pts === null) cache.trackStaleness(key, lset);
+        if (ok && pts === null) cache.trackStaleness(staleId);
         if (!hit) {
           ce = cache.add(text, ref, lset, key);
           newEntries.push(text);

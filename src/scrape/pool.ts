@@ -166,6 +166,7 @@ export class ScrapePool {
       await this.ready;
       return;
     }
+    const prevCfg = this.cfg;
     this.cfg = cfg;
     const old = this.loops;
     this.loops = new Map();
@@ -177,10 +178,13 @@ export class ScrapePool {
       this.startDiscovery();
       await this.ready;
     } else this.syncNow();
-    // Series of targets that are gone after the reload get staleness markers.
+    // Prometheus' reusableCache: the series cache carries final labels, so it is only
+    // handed over when nothing that shapes labels changed. Otherwise (and for targets
+    // that are gone) the old loop's series get end-of-run staleness markers.
+    const reusable = cacheKey(prevCfg) === cacheKey(cfg);
     for (const [h, l] of old) {
       const nl = this.loops.get(h);
-      if (nl) nl.adoptCache(l);
+      if (nl && reusable) nl.adoptCache(l);
       else this.trackStop(l, l.staleAfterStop());
     }
   }
@@ -220,4 +224,18 @@ export class ScrapePool {
 function scrapeSettingsKey(cfg: ScrapeConfig): string {
   const { staticConfigs: _s, fileSDConfigs: _f, ...rest } = cfg;
   return canonicalJSON(rest);
+}
+
+/** The config without the fields that cannot change a series' labels (Prometheus zeroConfig). */
+function cacheKey(cfg: ScrapeConfig): string {
+  return canonicalJSON({
+    ...cfg,
+    scrapeInterval: 0,
+    scrapeTimeout: 0,
+    sampleLimit: 0,
+    labelLimit: 0,
+    labelNameLengthLimit: 0,
+    labelValueLengthLimit: 0,
+    httpClientConfig: null,
+  });
 }

@@ -338,3 +338,59 @@ test('scrapes reuse kept-alive connections', async () => {
   await eventually(async () => ((await samples(st, 'k'))[0]?.ts.length ?? 0) >= 4);
   assert.equal(connections, 1);
 });
+
+test('a metric_relabel_configs change takes effect on reload (the series cache is not reused)', async () => {
+  const e = await exporter('r{a="1"} 1\n');
+  const st = new MemoryStorage();
+  const m = manager(st);
+  const conf = (rel: string): ReturnType<typeof parseConfig> =>
+    cfg(`scrape_configs:\n  - job_name: mr\n    scrape_interval: 150ms\n    scrape_timeout: 100ms\n${rel}    static_configs: [{targets: ['127.0.0.1:${e.port}']}]\n`);
+  await m.applyConfig(conf(''));
+  await eventually(async () => ((await samples(st, 'r'))[0]?.ts.length ?? 0) >= 2);
+  await m.applyConfig(conf(`    metric_relabel_configs: [{source_labels: [a], target_label: b, replacement: 'x$1'}]\n`));
+  await eventually(async () => (await samples(st, 'r')).some((s) => labelsToObject(s.labels)['b'] === 'x1'));
+  // The old label set ends with a staleness marker.
+  await eventually(async () => {
+    const old = (await samples(st, 'r')).find((s) => labelsToObject(s.labels)['b'] === undefined)!;
+    return isStaleNaN(old.vs[old.vs.length - 1]!);
+  }, 5000);
+});
+
+test('each target scrapes at a stable phase inside its interval, derived from its hash', async () => {
+  const { ScrapeLoop } = await import('./loop.js');
+  const { ScrapeMetrics } = await import('./metrics.js');
+  const { Target, populateLabels } = await import('./target.js');
+  const sc = cfg('scrape_configs:\n  - job_name: p\n    scrape_interval: 10s\n').scrapeConfigs[0]!;
+  const deps = { appendable: new MemoryStorage(), logger: nopLogger(), metrics: new ScrapeMetrics(new Registry()), offsetSeed: 12345n };
+  const loopFor = (addr: string): InstanceType<typeof ScrapeLoop> => {
+    const r = populateLabels([{ name: '__address__', value: addr }], sc);
+    return new ScrapeLoop(new Target(r.labels!, r.discovered!, {}), sc, deps, 10_000, 10_000);
+  };
+  const a = loopFor('a:1');
+  const phase = (l: InstanceType<typeof ScrapeLoop>, now: number): number => (now + l.offset(now)) % 10_000;
+  const now = 1_700_000_000_123;
+  // The same phase whenever it is computed (restarts, reloads)…
+  for (const t of [now, now + 1, now + 3_333, now + 86_400_000]) assert.equal(phase(a, t), phase(a, now));
+  // …within one interval from now…
+  for (const t of [now, now + 7_777]) assert.ok(a.offset(t) >= 0 && a.offset(t) <= 10_000);
+  // …and spread across targets.
+  const phases = new Set(['a:1', 'b:1', 'c:1', 'd:1', 'e:1'].map((x) => phase(loopFor(x), now)));
+  assert.ok(phases.size >= 4);
+});
+
+test('stop() (server shutdown) ends every loop and writes no staleness markers', async () => {
+  const e = await exporter('s 1\n');
+  const st = new MemoryStorage();
+  const m = new ScrapeManager({ appendable: st, logger: nopLogger() });
+  await m.applyConfig(cfg(`scrape_configs:\n  - job_name: sd\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n    static_configs: [{targets: ['127.0.0.1:${e.port}']}]\n`));
+  await eventually(async () => ((await samples(st, 's'))[0]?.ts.length ?? 0) >= 2);
+  await m.stop();
+  const hits = e.hits;
+  const n = (await samples(st, 's'))[0]!.ts.length;
+  await sleep(400);
+  assert.equal(e.hits, hits, 'no scrapes after stop');
+  const after = (await samples(st, 's'))[0]!;
+  assert.equal(after.ts.length, n);
+  assert.ok(!after.vs.some((v) => isStaleNaN(v)));
+  await assert.rejects(m.applyConfig(cfg('scrape_configs: []\n')), /stopped/);
+});

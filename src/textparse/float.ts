@@ -10,6 +10,8 @@ export function parseGoFloat(s: string, start: number, end: number): number | un
   // what only JS accepts (surrounding whitespace, 0x/0b/0o prefixes) and overflow.
   const first = s.charCodeAt(start);
   const last = s.charCodeAt(end - 1);
+  const fast = fastDecimal(s, start, end);
+  if (fast === fast) return fast;
   if ((isDigit(first) || first === 45 || first === 43 || first === 46) && (isDigit(last) || last === 46)) {
     let j = start;
     if (first === 45 || first === 43) j++;
@@ -95,4 +97,41 @@ export function describe(s: string, i: number): string {
     return `'\\u${code.toString(16).padStart(4, '0')}'`;
   }
   return JSON.stringify(c).replace(/^"|"$/g, "'");
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Clinger's fast path without allocating: `[-]digits[.digits]` with at most 15
+ * significant digits and at most 22 decimals is one correctly rounded division of
+ * two exactly representable numbers. Returns NaN when the input needs the slow path.
+ */
+function fastDecimal(s: string, start: number, end: number): number {
+  let i = start;
+  let neg = false;
+  const c0 = s.charCodeAt(i);
+  if (c0 === 45) {
+    neg = true;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  let any = false;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      any = true;
+      // Leading zeros do not count as significant digits.
+      if (m !== 0 || c !== 48) digits++;
+      if (digits > 15) return NaN;
+      m = m * 10 + (c - 48);
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0) {
+      frac = 0;
+    } else return NaN;
+  }
+  if (!any || (frac > 22)) return NaN;
+  const v = frac > 0 ? m / POW10[frac]! : m;
+  return neg ? -v : v;
 }

@@ -123,3 +123,22 @@ test('values parse like Go strconv.ParseFloat with Prometheus’ restrictions', 
     assert.equal(parseGoFloat(s, 0, s.length), undefined, JSON.stringify(s));
   }
 });
+
+test('the allocation-free decimal fast path rounds exactly like Number()', async () => {
+  const { parseGoFloat } = await import('./index.js');
+  // Deterministic pseudo-random decimals covering the fast path's edges (15 digits, 22 decimals).
+  let seed = 42;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    const intPart = String(rnd(1_000_000_000)).slice(0, 1 + rnd(9));
+    const fracPart = Array.from({ length: rnd(24) }, () => String(rnd(10))).join('');
+    const s = (rnd(3) === 0 ? '-' : '') + intPart + (fracPart || rnd(2) ? '.' + fracPart : '');
+    assert.ok(Object.is(parseGoFloat(s, 0, s.length), Number(s)), s);
+  }
+  for (const s of ['0.1', '0.3', '-0', '-0.0', '123456789012345', '1234567890123456', '0.000000000000000000001', '9007199254740993']) {
+    assert.ok(Object.is(parseGoFloat(s, 0, s.length), Number(s)), s);
+  }
+});

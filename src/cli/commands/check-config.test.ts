@@ -15,7 +15,8 @@ test('check config: SUCCESS with the rule files found, FAILED with file:line, ex
     writeFileSync(good, 'rule_files: ["rules/*.yml"]\nscrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["h:1"]}]\n');
     const r = await checkConfigFile(good, false);
     assert.equal(r.ok, true);
-    assert.deepEqual(r.lines, [`Checking ${good}`, '  SUCCESS: 2 rule files found', `    ${join(d.path, 'rules', 'a.yml')}`, `    ${join(d.path, 'rules', 'b.yml')}`, ` SUCCESS: ${good} is valid prometheus config file syntax`]);
+    assert.deepEqual(r.lines, [`Checking ${good}`, '  SUCCESS: 2 rule files found', ` SUCCESS: ${good} is valid prometheus config file syntax`]);
+    assert.deepEqual(r.ruleFiles, [join(d.path, 'rules', 'a.yml'), join(d.path, 'rules', 'b.yml')]);
 
     const bad = join(d.path, 'bad.yml');
     writeFileSync(bad, 'scrape_configs:\n  - job_name: a\n    foo: 1\n');

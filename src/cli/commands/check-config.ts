@@ -11,7 +11,10 @@ const FLAGS: FlagSpec[] = [
 
 export interface CheckResult {
   ok: boolean;
+  /** What promtool prints for this file. */
   lines: string[];
+  /** Rule files the config references (globs expanded), for a rule checker to check next. */
+  ruleFiles: string[];
 }
 
 function checkFile(path: string, what: string): void {
@@ -79,23 +82,27 @@ function safeIsFile(p: string): boolean {
   }
 }
 
-/** Checks one prometheus.yml; the lines are what promtool prints for it. */
+/**
+ * Checks one prometheus.yml; the lines are what promtool prints for it. Rule file
+ * contents are not checked here (the rules checker can take `ruleFiles`).
+ */
 export async function checkConfigFile(path: string, syntaxOnly: boolean): Promise<CheckResult> {
   const lines = [`Checking ${path}`];
+  const ruleFiles: string[] = [];
   try {
     const cfg = await loadConfigFile(path);
     if (!syntaxOnly) {
       const warnings: string[] = [];
       const rules = checkReferences(cfg, warnings);
       lines.push(...warnings);
-      lines.push(rules.length === 0 ? '  SUCCESS: 0 rule files found' : `  SUCCESS: ${rules.length} rule files found`);
-      for (const r of rules) lines.push(`    ${r}`);
+      lines.push(`  SUCCESS: ${rules.length} rule files found`);
+      ruleFiles.push(...rules);
     }
     lines.push(` SUCCESS: ${path} is valid prometheus config file syntax`);
-    return { ok: true, lines };
+    return { ok: true, lines, ruleFiles };
   } catch (err) {
     lines.push(`  FAILED: ${err instanceof ConfigError ? err.message : errorMessage(err)}`);
-    return { ok: false, lines };
+    return { ok: false, lines, ruleFiles: [] };
   }
 }
 
@@ -110,11 +117,30 @@ export const command: Command = {
       return flags.bool('help') ? 0 : 2;
     }
     let failed = false;
+    const checkRules = await loadRuleChecker();
     for (const file of flags.positional) {
       const r = await checkConfigFile(file, flags.bool('syntax-only'));
       (r.ok ? process.stdout : process.stderr).write(r.lines.join('\n') + '\n\n');
       if (!r.ok) failed = true;
+      // Like promtool, go on to check the rule files the config references.
+      if (r.ok && r.ruleFiles.length > 0 && checkRules && (await checkRules(r.ruleFiles)) !== 0) failed = true;
     }
     return failed ? 1 : 0;
   },
 };
+
+type RuleChecker = (argv: string[]) => Promise<number>;
+
+/**
+ * The rules checker (`vigil check rules`, ./check-rules.js) when this build has it.
+ * Loaded by URL so this module does not depend on the rules subsystem at compile time.
+ */
+async function loadRuleChecker(): Promise<RuleChecker | null> {
+  try {
+    const mod = (await import(new URL('./check-rules.js', import.meta.url).href)) as { checkRules?: RuleChecker };
+    return typeof mod.checkRules === 'function' ? mod.checkRules : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('check-rules')) return null;
+    throw err;
+  }
+}
