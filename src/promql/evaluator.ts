@@ -614,8 +614,22 @@ export class Evaluator {
     this.addSamples(m.series.length * n);
     const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
     let work = 0;
+    const wantResets = name === 'rate' || name === 'increase';
+    let resets = new Uint32Array(0);
     for (const r of m.series) {
       const s = newStepSeries(keepName ? r.labels : dropName(r.labels), n);
+      if (wantResets && !m.mode) {
+        if (resets.length < r.n) resets = new Uint32Array(r.n * 2);
+        let cntR = 0;
+        if (r.n > 0) resets[0] = 0;
+        for (let k = 1; k < r.n; k++) {
+          if (r.vs[k]! < r.vs[k - 1]!) cntR++;
+          resets[k] = cntR;
+        }
+        ctx.resets = resets;
+      } else {
+        ctx.resets = null;
+      }
       let lo = 0;
       let hi = 0;
       let any = false;
