@@ -178,6 +178,8 @@ export class Evaluator {
     return (i) => g.start + i * g.step - offset;
   }
 
+  private scratchT = new Float64Array(1024);
+  private scratchV = new Float64Array(1024);
   private querierP: Promise<Querier> | null = null;
   private bounds: { min: number; max: number } | null = null;
 
@@ -207,10 +209,11 @@ export class Evaluator {
     try {
       const list = await q.select({ start: mint, end: maxt }, vs.matchers);
       const out: RawSeries[] = [];
+      // Samples go into reusable scratch buffers first; each series then gets one exact-size copy.
+      let ts = this.scratchT;
+      let vals = this.scratchV;
       for (const s of list) {
         const it = s.iterator();
-        let ts = new Float64Array(16);
-        let vals = new Float64Array(16);
         let n = 0;
         if (it.seek(mint)) {
           do {
@@ -222,10 +225,10 @@ export class Evaluator {
             if (n === ts.length) {
               const nt = new Float64Array(n * 2);
               nt.set(ts);
-              ts = nt;
+              ts = this.scratchT = nt;
               const nv = new Float64Array(n * 2);
               nv.set(vals);
-              vals = nv;
+              vals = this.scratchV = nv;
             }
             ts[n] = t;
             vals[n] = v;
@@ -233,7 +236,7 @@ export class Evaluator {
           } while (it.next());
         }
         this.addSamples(n);
-        out.push({ labels: s.labels, ts, vs: vals, n });
+        if (n > 0) out.push({ labels: s.labels, ts: ts.slice(0, n), vs: vals.slice(0, n), n });
       }
       return out;
     } finally {
@@ -614,8 +617,22 @@ export class Evaluator {
     this.addSamples(m.series.length * n);
     const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
     let work = 0;
+    const wantResets = name === 'rate' || name === 'increase';
+    let resets = new Uint32Array(0);
     for (const r of m.series) {
       const s = newStepSeries(keepName ? r.labels : dropName(r.labels), n);
+      if (wantResets && !m.mode) {
+        if (resets.length < r.n) resets = new Uint32Array(r.n * 2);
+        let cntR = 0;
+        if (r.n > 0) resets[0] = 0;
+        for (let k = 1; k < r.n; k++) {
+          if (r.vs[k]! < r.vs[k - 1]!) cntR++;
+          resets[k] = cntR;
+        }
+        ctx.resets = resets;
+      } else {
+        ctx.resets = null;
+      }
       let lo = 0;
       let hi = 0;
       let any = false;

@@ -19,6 +19,8 @@ export interface WindowCtx {
   a1: number;
   a2: number;
   compat: '2' | '3';
+  /** Optional prefix count of decreases (resets[i] = #k in 1..i with vs[k] < vs[k-1]) over ts/vs. */
+  resets?: Uint32Array | null;
 }
 
 /** Returns the value, or undefined for "no output at this step". */
@@ -43,7 +45,9 @@ function extrapolatedRate(c: WindowCtx, isCounter: boolean, isRate: boolean): nu
   const lastT = ts[hi - 1]!;
   const firstV = vs[lo]!;
   let result = vs[hi - 1]! - firstV;
-  if (isCounter) {
+  // Skip the reset scan when the window has no decrease (same result, no per-sample work).
+  const noResets = c.resets != null && c.resets[hi - 1]! - c.resets[lo]! === 0 && (c.compat === '3' || firstV >= 0);
+  if (isCounter && !noResets) {
     if (c.compat === '2') {
       let last = 0;
       for (let i = lo; i < hi; i++) {
