@@ -26,8 +26,9 @@ if (!NE) {
   console.error('prometheus-node-exporter is not installed (apt-get install -y prometheus-node-exporter)');
   process.exit(2);
 }
-const { collectorNames } = await import(new URL('../../dist/agent/index.js', import.meta.url).href);
-const SAME = collectorNames().filter((c) => c !== 'systemd');
+const { defaultCollectors } = await import(new URL('../../dist/agent/index.js', import.meta.url).href);
+// Vigil's default-on collectors, all of which node_exporter also has on by default.
+const SAME = defaultCollectors();
 
 function freePort() {
   return new Promise((resolve) => {

@@ -21,6 +21,11 @@ export interface CollectContext {
   readonly rootfs: string;
   readonly udevData: string;
   readonly logger: Logger;
+  /**
+   * Reads a single_open procfs file once per scrape, for files several collectors
+   * parse (/proc/stat feeds both cpu and stat).
+   */
+  shared(path: string): Promise<string>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { buildInfo } from '../util/index.js';
 import type { CollectContext, Collector, NodeCollectorOptions } from './collector.js';
 import { DEFAULTS, NoDataError } from './collector.js';
 import { Family, MetricSink, renderFamilies } from './exposition.js';
+import { readText } from './procfs.js';
 import { COLLECTORS, defaultCollectors } from './registry.js';
 
 /** The host collectors as one unit: what `vigil agent` serves and `vigil server` mounts at /metrics/node. */
@@ -33,7 +34,7 @@ export function createNodeCollector(opts: NodeCollectorOptions = {}): NodeCollec
   const unknown = names.filter((n) => !byName.has(n));
   if (unknown.length > 0) throw new UnknownCollectorError(`unknown collector(s): ${unknown.join(', ')}`);
   const rootfs = opts.rootfs ?? '/';
-  const ctx: CollectContext = {
+  const base: Omit<CollectContext, 'shared'> = {
     proc: joinRoot(opts.procfs ?? '/proc'),
     sys: joinRoot(opts.sysfs ?? '/sys'),
     root: joinRoot(rootfs),
@@ -53,6 +54,15 @@ export function createNodeCollector(opts: NodeCollectorOptions = {}): NodeCollec
       if (missing.length > 0) throw new UnknownCollectorError(`missing collector: ${missing.join(', ')}`);
       run = run.filter((n) => only.includes(n));
     }
+    const reads = new Map<string, Promise<string>>();
+    const ctx: CollectContext = {
+      ...base,
+      shared: (path) => {
+        let r = reads.get(path);
+        if (r === undefined) reads.set(path, (r = readText(path, true)));
+        return r;
+      },
+    };
     const sinks = await Promise.all(
       run.map(async (name) => {
         let sink = new MetricSink();

@@ -27,7 +27,7 @@ class CpuCollector implements Collector {
   ) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const [text, cpuinfo] = await Promise.all([readText(ctx.proc('stat'), true), this.info ? readText(ctx.proc('cpuinfo')) : undefined]);
+    const [text, cpuinfo] = await Promise.all([ctx.shared(ctx.proc('stat')), this.info ? readText(ctx.proc('cpuinfo')) : undefined]);
     if (cpuinfo !== undefined) this.cpuInfo(sink, cpuinfo);
     const seconds = sink.counter('node_cpu_seconds_total', 'Seconds the CPUs spent in each mode.');
     const guest = this.guest ? sink.counter('node_cpu_guest_seconds_total', 'Seconds the CPUs spent in guests (VMs) for each mode.') : undefined;

@@ -23,7 +23,7 @@ class StatCollector implements Collector {
   constructor(private readonly softirq: boolean) {}
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
-    const text = await readText(ctx.proc('stat'), true);
+    const text = await ctx.shared(ctx.proc('stat'));
     for (const line of lines(text)) {
       const sp = line.indexOf(' ');
       const key = line.slice(0, sp);

@@ -138,22 +138,21 @@ class NetclassCollector implements Collector {
   }
 }
 
-/** Parses /proc/net/{netstat,snmp}: pairs of "Proto: names…" / "Proto: values…" lines. */
-export function parseNetstatPairs(text: string, out: Map<string, string>): void {
-  const ls = lines(text);
-  for (let i = 0; i + 1 < ls.length; i += 2) {
-    const names = fields(ls[i]!);
-    const vals = fields(ls[i + 1]!);
-    const proto = names[0]!.replace(/:$/, '');
-    for (let j = 1; j < names.length && j < vals.length; j++) out.set(`${proto}_${names[j]}`, vals[j]!);
-  }
-}
-
 /** node_netstat_* for /proc/net/{netstat,snmp,snmp6} fields matching --collector.netstat.fields. */
 class NetstatCollector implements Collector {
-  private readonly verdicts = new Map<string, boolean>();
+  /**
+   * Per header line ("TcpExt: SyncookiesSent …") or snmp6 field name: the family name
+   * for each column that --collector.netstat.fields selects, or null. Headers are the
+   * same on every scrape, so names, HELP strings and regex verdicts are built once.
+   */
+  private readonly headerSpecs = new Map<string, Array<string | null>>();
+  private readonly snmp6Specs = new Map<string, string | null>();
 
   constructor(private readonly re: RegExp) {}
+
+  private spec(key: string): string | null {
+    return this.re.test(key) ? `node_netstat_${key}` : null;
+  }
 
   async update(sink: MetricSink, ctx: CollectContext): Promise<void> {
     const [netstat, snmp, snmp6] = await Promise.all([
@@ -165,22 +164,45 @@ class NetstatCollector implements Collector {
         throw err;
       }),
     ]);
-    const all = new Map<string, string>();
-    parseNetstatPairs(netstat, all);
-    parseNetstatPairs(snmp, all);
+    const seen = new Set<string>();
+    const emit = (name: string, value: string): void => {
+      // A key present twice keeps its last value, as node_exporter's map does.
+      if (seen.has(name)) {
+        const fam = sink.families.get(name)!;
+        fam.text = '';
+        fam.samples = 0;
+      }
+      seen.add(name);
+      sink.family(name, `Statistic ${name.slice('node_netstat_'.length).replace('_', '')}.`, 'untyped').add(Number(value));
+    };
+    for (const text of [netstat, snmp]) {
+      const ls = lines(text);
+      for (let i = 0; i + 1 < ls.length; i += 2) {
+        const header = ls[i]!;
+        let specs = this.headerSpecs.get(header);
+        if (specs === undefined) {
+          const names = fields(header);
+          const proto = names[0]!.replace(/:$/, '');
+          specs = names.map((n, j) => (j === 0 ? null : this.spec(`${proto}_${n}`)));
+          this.headerSpecs.set(header, specs);
+        }
+        const vals = fields(ls[i + 1]!);
+        for (let j = 1; j < specs.length && j < vals.length; j++) {
+          const name = specs[j];
+          if (name) emit(name, vals[j]!);
+        }
+      }
+    }
     for (const line of lines(snmp6)) {
       const f = fields(line);
       if (f.length < 2) continue;
-      const six = f[0]!.indexOf('6');
-      if (six < 0) continue;
-      all.set(`${f[0]!.slice(0, six + 1)}_${f[0]!.slice(six + 1)}`, f[1]!);
-    }
-    for (const [key, v] of all) {
-      // The key set is fixed per kernel: remember each key's verdict instead of running the regex every scrape.
-      let wanted = this.verdicts.get(key);
-      if (wanted === undefined) this.verdicts.set(key, (wanted = this.re.test(key)));
-      if (!wanted) continue;
-      sink.family(`node_netstat_${key}`, `Statistic ${key.replace('_', '')}.`, 'untyped').add(Number(v));
+      let name = this.snmp6Specs.get(f[0]!);
+      if (name === undefined) {
+        const six = f[0]!.indexOf('6');
+        name = six < 0 ? null : this.spec(`${f[0]!.slice(0, six + 1)}_${f[0]!.slice(six + 1)}`);
+        this.snmp6Specs.set(f[0]!, name);
+      }
+      if (name) emit(name, f[1]!);
     }
   }
 }

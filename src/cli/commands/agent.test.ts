@@ -183,6 +183,11 @@ test('vigil agent rejects bad flags and bad web configs with a clear message', {
     [code, out] = await run(['--collector.vmstat.fields=(']);
     assert.equal(code, 2);
     assert.match(out, /--collector\.vmstat\.fields: invalid regular expression/);
+    // The second address is taken (by the first): the agent must exit, not hang on the first.
+    const busy = await freePort();
+    [code, out] = await run([`--web.listen-address=127.0.0.1:${busy}`, `--web.listen-address=127.0.0.1:${busy}`, '--collector.disable-defaults']);
+    assert.equal(code, 2);
+    assert.match(out, /cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
     writeFileSync(join(dir.path, 'web.yml'), 'basic_auth_users:\n  bob: plaintext\n');
     [code, out] = await run([`--web.config.file=${join(dir.path, 'web.yml')}`, '--web.listen-address=127.0.0.1:0']);
     assert.equal(code, 2);

@@ -209,10 +209,16 @@ export const command: Command = {
       const { host, port } = parseListenAddress(addr);
       const srv = web.tls ? createHttpsServer(web.tls, handler) : createHttpServer(handler);
       srv.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', (e) => reject(new UserError(`cannot listen on ${addr}: ${e.message}`)));
-        srv.listen(port, host, () => resolve());
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', (e) => reject(new UserError(`cannot listen on ${addr}: ${e.message}`)));
+          srv.listen(port, host, () => resolve());
+        });
+      } catch (err) {
+        // Do not leave the addresses already bound holding the process open.
+        for (const s of servers) s.close();
+        throw err;
+      }
       logger.info({ address: addr, tls: Boolean(web.tls) }, 'Listening on');
       servers.push(srv);
     }
