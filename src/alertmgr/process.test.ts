@@ -87,6 +87,9 @@ test('restart (kill -9) sends no duplicate notification and keeps silences', { t
     assert.deepEqual(silences.map((s) => [s.id, s.status.state]), [[sil.silenceID, 'active']]);
     const alerts = (await (await fetch(`${base}/api/v2/alerts?silenced=false`)).json()) as Array<{ labels: Record<string, string> }>;
     assert.deepEqual(alerts.map((x) => x.labels['alertname']), ['Restart']);
+    const page = await (await fetch(`${base}/`)).text();
+    assert.match(page, /alertname="Restart"/);
+    assert.match(page, /survives restart/);
     // A change after the restart is still notified (the log deduplicates, it does not swallow).
     await post(base, '/api/v2/alerts', [{ labels: { alertname: 'Restart', instance: 'z' } }]);
     await eventually(async () => hook.got.length >= 2, 10_000, 50);
