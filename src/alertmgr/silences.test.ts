@@ -72,3 +72,17 @@ test('fingerprintHex equals the BigInt FNV-1a reference (model.LabelSet.Fingerpr
   // Known value from Alertmanager (the differential test's webhook payloads).
   assert.equal(fingerprintHex({ alertname: 'HighCPU', instance: 'a', severity: 'critical' }), '23563e67c9b496b2');
 });
+
+test('silence edited through the API round trip gets a new ID, as in Alertmanager', async () => {
+  const { apiTime } = await import('./api.js');
+  let now = Date.UTC(2024, 0, 1, 12);
+  const s = new Silences({ retention: H, now: () => now });
+  const matchers = [{ name: 'a', value: 'b', isRegex: false, isEqual: true }];
+  const id = s.set({ matchers, startsAt: now - 5000, endsAt: now + H, createdBy: 'me', comment: 'c' });
+  now += 1000;
+  const shown = s.get(id)!;
+  const roundTrip = Date.parse(apiTime(shown.startsAt));
+  const id2 = s.set({ id, matchers, startsAt: roundTrip, endsAt: now + 2 * H, createdBy: 'me', comment: 'edited' });
+  assert.notEqual(id2, id);
+  assert.equal(silenceState(s.get(id)!, now), 'expired');
+});

@@ -121,7 +121,10 @@ export class Silences {
       if (silenceState(prev.s, now) !== 'expired') this.expireEntry(prev.s, now);
     }
     if (s.endsAt <= now) throw new SilenceError('invalid silence: end time can\'t be in the past');
-    if (s.startsAt < now) s.startsAt = now;
+    // Alertmanager stores "now" with nanoseconds while the API shows milliseconds, so a client
+    // that sends the silence back (Grafana's edit) never matches startsAt and gets a new ID.
+    // The sub-millisecond offset reproduces that.
+    if (s.startsAt < now) s.startsAt = now + 0.0005;
     s.id = randomUUID();
     this.put(s);
     this.changed();
