@@ -121,10 +121,7 @@ export class Silences {
       if (silenceState(prev.s, now) !== 'expired') this.expireEntry(prev.s, now);
     }
     if (s.endsAt <= now) throw new SilenceError('invalid silence: end time can\'t be in the past');
-    // Alertmanager stores "now" with nanoseconds while the API shows milliseconds, so a client
-    // that sends the silence back (Grafana's edit) never matches startsAt and gets a new ID.
-    // The sub-millisecond offset reproduces that.
-    if (s.startsAt < now) s.startsAt = now + 0.0005;
+    if (s.startsAt < now) s.startsAt = now;
     s.id = randomUUID();
     this.put(s);
     this.changed();
@@ -156,7 +153,8 @@ export class Silences {
     const e = this.byId.get(id);
     if (!e) throw new SilenceError(`silence ${id} not found`, 404);
     const now = this.now();
-    if (silenceState(e.s, now) === 'expired') throw new SilenceError(`silence ${id} already expired`);
+    // Idempotent, as in Alertmanager: expiring an expired silence succeeds and changes nothing.
+    if (silenceState(e.s, now) === 'expired') return;
     this.expireEntry(e.s, now);
     this.changed();
   }
