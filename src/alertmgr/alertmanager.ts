@@ -21,6 +21,7 @@ import { Pipeline } from './pipeline.js';
 import { RouteNode } from './route.js';
 import { Silences } from './silences.js';
 import { loadTemplates } from './tmpl.js';
+import { uiRoutes } from './ui.js';
 import { ZERO_TIME, fingerprintHex, validLabelName, type Alert, type LabelSet } from './types.js';
 
 export interface AlertmanagerOptions {
@@ -282,6 +283,11 @@ export class Alertmanager {
   /** API v2 routes, relative to the mount point (/api/v2 or /alertmanager/api/v2). */
   routes(): Route[] {
     return apiRoutes(this.backend());
+  }
+
+  /** A read-only HTML status page (alerts and silences) at `/`, for the standalone server. */
+  uiRoutes(): Route[] {
+    return uiRoutes(this.backend());
   }
 
   /** Fingerprint helper for callers that track alerts (rules engine). */

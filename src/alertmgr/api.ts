@@ -206,6 +206,32 @@ function parsePostableSilence(body: unknown): Omit<Silence, 'id' | 'updatedAt'> 
   return s;
 }
 
+/** GET /alerts/groups body. AlertGroups order: by label set (LabelSet.Before), then receiver; alerts in AlertSlice order. */
+export function alertGroupsJson(b: ApiBackend, q: URLSearchParams): unknown[] {
+  const f = alertFilter(q);
+  const now = b.now();
+  const out = [];
+  const groups = b.groups().sort((x, y) => {
+    const c = compareLabelSets(x.labels, y.labels);
+    return c !== 0 ? c : x.receiver < y.receiver ? -1 : x.receiver > y.receiver ? 1 : 0;
+  });
+  for (const g of groups) {
+    g.alerts.sort((x, y) => compareAlerts(x.alert, y.alert));
+    if (f.receiver && !f.receiver.test(g.receiver)) continue;
+    const alerts = g.alerts.filter(({ alert }) => alertPasses(b, { ...f, receiver: null }, alert, now)).map(({ fp, alert }) => gettableAlert(b, fp, alert));
+    if (alerts.length === 0) continue;
+    out.push({ alerts, labels: sortedLabels(g.labels), receiver: { name: g.receiver } });
+  }
+  return out;
+}
+
+/** GET /silences body. */
+export function silencesJson(b: ApiBackend, q: URLSearchParams): unknown[] {
+  const ms = filterMatchers(q);
+  const now = b.now();
+  return sortSilences(b.silences.list().filter((s) => silenceMatchesFilter(s, ms)), now).map((s) => gettableSilence(s, now));
+}
+
 export function apiRoutes(b: ApiBackend): Route[] {
   const wrap =
     (fn: (ctx: RequestContext) => Promise<void> | void) =>
@@ -251,34 +277,12 @@ export function apiRoutes(b: ApiBackend): Route[] {
     {
       method: 'GET',
       path: '/alerts/groups',
-      handler: wrap((ctx) => {
-        const f = alertFilter(ctx.query);
-        const now = b.now();
-        const out = [];
-        // AlertGroups order: by label set (LabelSet.Before), then receiver; alerts in AlertSlice order.
-        const groups = b.groups().sort((x, y) => {
-          const c = compareLabelSets(x.labels, y.labels);
-          return c !== 0 ? c : x.receiver < y.receiver ? -1 : x.receiver > y.receiver ? 1 : 0;
-        });
-        for (const g of groups) {
-          g.alerts.sort((x, y) => compareAlerts(x.alert, y.alert));
-          if (f.receiver && !f.receiver.test(g.receiver)) continue;
-          const alerts = g.alerts.filter(({ alert }) => alertPasses(b, { ...f, receiver: null }, alert, now)).map(({ fp, alert }) => gettableAlert(b, fp, alert));
-          if (alerts.length === 0) continue;
-          out.push({ alerts, labels: sortedLabels(g.labels), receiver: { name: g.receiver } });
-        }
-        ctx.sendJson(200, out);
-      }),
+      handler: wrap((ctx) => ctx.sendJson(200, alertGroupsJson(b, ctx.query))),
     },
     {
       method: 'GET',
       path: '/silences',
-      handler: wrap((ctx) => {
-        const ms = filterMatchers(ctx.query);
-        const now = b.now();
-        const list = sortSilences(b.silences.list().filter((s) => silenceMatchesFilter(s, ms)), now);
-        ctx.sendJson(200, list.map((s) => gettableSilence(s, now)));
-      }),
+      handler: wrap((ctx) => ctx.sendJson(200, silencesJson(b, ctx.query))),
     },
     {
       method: 'POST',

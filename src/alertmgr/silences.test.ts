@@ -28,7 +28,10 @@ test('silences: create, match (regex, negative), update in place vs replace, exp
     const again = new Silences({ retention: 2 * H, snapshotFile: file, now: () => now });
     assert.deepEqual(again.mutedBy({ job: 'db' }), [id2]);
     s.expire(id2);
-    assert.throws(() => s.expire(id2), /already expired/);
+    const endedAt = s.get(id2)!.endsAt;
+    now += 1000;
+    s.expire(id2); // idempotent
+    assert.equal(s.get(id2)!.endsAt, endedAt);
     assert.throws(() => s.expire('nope'), (e: unknown) => e instanceof SilenceError && e.status === 404);
     // Validation.
     assert.throws(() => s.set({ ...base, matchers: [{ name: 'a', value: '.*', isRegex: true, isEqual: true }] }), /must not match the empty string/);
@@ -71,4 +74,19 @@ test('fingerprintHex equals the BigInt FNV-1a reference (model.LabelSet.Fingerpr
   for (const ls of sets) assert.equal(fingerprintHex(ls), fingerprint(ls).toString(16).padStart(16, '0'), JSON.stringify(ls));
   // Known value from Alertmanager (the differential test's webhook payloads).
   assert.equal(fingerprintHex({ alertname: 'HighCPU', instance: 'a', severity: 'critical' }), '23563e67c9b496b2');
+});
+
+test('silence edited through the API round trip keeps its ID, as in Alertmanager 0.25', async () => {
+  const { apiTime } = await import('./api.js');
+  let now = Date.UTC(2024, 0, 1, 12);
+  const s = new Silences({ retention: H, now: () => now });
+  const matchers = [{ name: 'a', value: 'b', isRegex: false, isEqual: true }];
+  const id = s.set({ matchers, startsAt: now - 5000, endsAt: now + H, createdBy: 'me', comment: 'c' });
+  now += 1000;
+  const shown = s.get(id)!;
+  const roundTrip = Date.parse(apiTime(shown.startsAt));
+  const id2 = s.set({ id, matchers, startsAt: roundTrip, endsAt: now + 2 * H, createdBy: 'me', comment: 'edited' });
+  assert.equal(id2, id);
+  assert.equal(s.get(id)!.comment, 'edited');
+  assert.equal(silenceState(s.get(id)!, now), 'active');
 });

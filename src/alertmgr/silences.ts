@@ -153,7 +153,8 @@ export class Silences {
     const e = this.byId.get(id);
     if (!e) throw new SilenceError(`silence ${id} not found`, 404);
     const now = this.now();
-    if (silenceState(e.s, now) === 'expired') throw new SilenceError(`silence ${id} already expired`);
+    // Idempotent, as in Alertmanager: expiring an expired silence succeeds and changes nothing.
+    if (silenceState(e.s, now) === 'expired') return;
     this.expireEntry(e.s, now);
     this.changed();
   }

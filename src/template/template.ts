@@ -126,7 +126,12 @@ class State {
         return;
       case 'action': {
         const v = this.evalPipe(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.emit(v);
+        if (node.pipe.decl.length === 0) {
+          // html/template does not escape again after a pipeline that ends in the `html` escaper.
+          const last = node.pipe.cmds[node.pipe.cmds.length - 1]!.args[0]!;
+          if (this.html && last.k === 'ident' && last.name === 'html') this.out.push(printValue(v));
+          else this.emit(v);
+        }
         return;
       }
       case 'if':
@@ -170,10 +175,21 @@ class State {
   }
 
   private emit(v: unknown): void {
-    if (this.html) {
-      if (isSafeString(v)) this.out.push(v.value);
-      else this.out.push(htmlEscape(printValue(v)));
-    } else this.out.push(printValue(v));
+    if (!this.html) {
+      this.out.push(printValue(v));
+      return;
+    }
+    const url = this.html ? urlAttrContext(this.out) : null;
+    if (url !== null) {
+      // html/template in a URL attribute: filter unsafe schemes at the start, normalise (or in the
+      // query part fully escape) the URL, then escape for the attribute.
+      let s = isSafeString(v) ? v.value : printValue(v);
+      if (url === 'start' && /^[^/?#]*:/.test(s) && !/^(https?|mailto):/i.test(s)) s = '#ZgotmplZ';
+      this.out.push(htmlTemplateEscape(urlProcess(s, url !== 'query')));
+      return;
+    }
+    if (isSafeString(v)) this.out.push(v.value);
+    else this.out.push(htmlTemplateEscape(printValue(v)));
   }
 
   private walkRange(dot: unknown, node: ControlNode): void {
@@ -382,6 +398,40 @@ class State {
       this.fail(`error calling ${name}: ${(err as Error).message}`);
     }
   }
+}
+
+/** html/template's htmlEscaper: like HTMLEscapeString, and '+' too. */
+function htmlTemplateEscape(s: string): string {
+  return htmlEscape(s).replace(/\+/g, '&#43;');
+}
+
+const URL_ATTRS = /\s(?:href|src|action|formaction|cite|poster|background|longdesc|usemap|codebase|data|manifest|icon|profile|classid|archive)\s*=\s*(["']?)([^"'>\s]*)$/i;
+
+/** Whether the output so far ends inside a URL attribute value: at its start, in its path, or in its query/fragment. */
+function urlAttrContext(out: string[]): 'start' | 'path' | 'query' | null {
+  let tail = '';
+  for (let i = out.length - 1; i >= 0 && tail.length < 512; i--) {
+    tail = out[i]! + tail;
+    if (out[i]!.includes('<')) break;
+  }
+  const lt = tail.lastIndexOf('<');
+  if (lt < 0 || tail.indexOf('>', lt) >= 0) return null;
+  const m = URL_ATTRS.exec(tail.slice(lt));
+  if (!m) return null;
+  const prefix = m[2]!;
+  if (prefix === '') return 'start';
+  return /[?#]/.test(prefix) ? 'query' : 'path';
+}
+
+/** html/template's URL normaliser (norm) or escaper: percent-encodes bytes outside the allowed set. */
+function urlProcess(s: string, norm: boolean): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-._~]/.test(c) || (norm && /[!#$&*+,/:;=?@[\]%]/.test(c))) out += c;
+    else out += '%' + b.toString(16).padStart(2, '0');
+  }
+  return out;
 }
 
 function compareKeys(a: unknown, b: unknown): number {

@@ -70,6 +70,7 @@ async function serve(argv: string[]): Promise<number> {
   const prefix = flags.string('web.route-prefix').replace(/\/$/, '');
   const router = new Router();
   router.mount(am.routes(), `${prefix}/api/v2`);
+  router.mount(am.uiRoutes(), prefix || '/');
   router.add({ method: 'GET', path: `${prefix}/-/healthy`, handler: (ctx) => ctx.send(200, 'text/plain', 'OK') });
   router.add({ method: 'GET', path: `${prefix}/-/ready`, handler: (ctx) => ctx.send(200, 'text/plain', 'OK') });
   router.add({
