@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { eventually, findBinary, freePort, sleep, startProcess, tempDir, type RunningProcess } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
 import { dashboardRoutes } from './index.js';
@@ -199,6 +199,18 @@ async function shot(name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
+/** The element's box once it has stopped moving (charts are rebuilt or resized as data and scrollbars arrive). */
+async function stableBox(loc: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  let prev = await loc.boundingBox();
+  for (let i = 0; i < 40; i++) {
+    await sleep(100);
+    const next = await loc.boundingBox();
+    if (prev && next && next.x === prev.x && next.y === prev.y && next.width === prev.width && next.height === prev.height) return next;
+    prev = next;
+  }
+  throw new Error('element did not settle');
+}
+
 interface PromVector {
   data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
@@ -251,16 +263,22 @@ test('dev mode: keep the stack running (VIGIL_UI_DEV=<seconds>)', { skip: skip |
   await sleep(Number(process.env['VIGIL_UI_DEV']) * 1000);
 });
 
-test('query page: completion, execute, graph with series, table, state in the URL', { skip, timeout: TEST_TIMEOUT }, async () => {
+test('query page: completion, execute, graph with series, table, state in the URL', { skip, timeout: TEST_TIMEOUT }, async (t) => {
+  // Progress notes, so that a stuck step is named in the report.
+  const step = (name: string): void => t.diagnostic(`${new Date().toISOString()} ${name}`);
+  step('open');
   await page.goto(`${stack!.url}/graph`);
   const editor = page.locator('.cm-content').first();
   await editor.click();
+  step('type');
   await page.keyboard.type('node_load', { delay: 20 });
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'node_load15' }).first();
   await option.waitFor();
   await shot('query-completion');
+  step('pick');
   await option.click();
   assert.equal((await editor.textContent())?.trim(), 'node_load15');
+  step('execute');
   await page.getByRole('button', { name: 'Execute' }).click();
   await page.locator('.query-panel .graph canvas').first().waitFor();
   await page.locator('.query-panel .u-legend .u-series').nth(1).waitFor();
@@ -270,11 +288,13 @@ test('query page: completion, execute, graph with series, table, state in the UR
   assert.match(legend, /node_load15\{.*instance=/);
   assert.match(page.url(), /g0\.expr=node_load15/);
   // Hover shows values in the legend.
+  step('hover');
   const box = (await page.locator('.query-panel .u-over').boundingBox())!;
   await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
   await page.waitForFunction(`[...document.querySelectorAll('.query-panel .u-legend .u-series .u-value')].slice(1).some((e) => /[0-9]/.test(e.textContent ?? ''))`);
   await shot('query-graph');
 
+  step('shared link');
   // A shared link reproduces the panel (Prometheus' own URL parameters).
   await page.goto(`${stack!.url}/graph?g0.expr=${encodeURIComponent('sum by(mode)(rate(node_cpu_seconds_total[1m]))')}&g0.tab=0&g0.range_input=5m&g0.stacked=1`);
   await page.locator('.query-panel .u-legend .u-series').nth(2).waitFor();
@@ -284,6 +304,7 @@ test('query page: completion, execute, graph with series, table, state in the UR
   assert.ok((await page.locator('.result-table tr').count()) >= 2);
   assert.match(page.url(), /g0\.tab=1/);
 
+  step('bad query');
   // A bad query shows the API's error, not a crash.
   await page.goto(`${stack!.url}/graph?g0.expr=${encodeURIComponent('sum(rate(')}&g0.tab=1`);
   await page.locator('.error-box').waitFor();
@@ -312,6 +333,8 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   // The last 15 minutes: a step of a few seconds, so the few seconds of data this stack has are in range.
   await page.getByLabel('Time range').selectOption('now-15m');
   await page.waitForURL(/from=now-15m/);
+  await page.getByLabel('Auto refresh').selectOption('off');
+  await page.waitForURL(/refresh=off/);
   const panels = page.locator('[data-testid=panel]');
   await panels.first().waitFor();
   await page.waitForFunction(PANELS_SETTLED);
@@ -342,7 +365,7 @@ test('node overview dashboard: every panel renders data, no error state', { skip
 
   // Drag on a time series panel zooms the whole dashboard to an absolute range.
   const over = page.locator('.dash-panel', { hasText: 'CPU usage' }).locator('.u-over').first();
-  const box = (await over.boundingBox())!;
+  const box = await stableBox(over);
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
@@ -404,14 +427,7 @@ test('query page: drag on the graph zooms into the selected range', { skip, time
   await page.goto(`${stack!.url}/graph?g0.expr=up&g0.tab=0&g0.range_input=10m`);
   const over = page.locator('.query-panel .u-over');
   await page.locator('.query-panel .u-legend .u-series').nth(1).waitFor();
-  // Wait for the layout to settle (a scrollbar appearing resizes the chart).
-  let box = (await over.boundingBox())!;
-  for (let i = 0; i < 20; i++) {
-    await sleep(100);
-    const next = (await over.boundingBox())!;
-    if (next.x === box.x && next.width === box.width && next.y === box.y) break;
-    box = next;
-  }
+  const box = await stableBox(over);
   // Select the last fifth of the 10 minutes, where this young stack has data.
   await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
   await page.mouse.down();

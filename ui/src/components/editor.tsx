@@ -31,9 +31,10 @@ function promql(): PromQLExtension {
 }
 
 export interface EditorProps {
+  /** The committed text; the editor shows it initially and whenever it changes. */
   value: string;
   onChange: (v: string) => void;
-  onExecute: () => void;
+  onExecute: (text: string) => void;
   placeholderText?: string;
 }
 
@@ -61,8 +62,9 @@ export function PromQLEditor(p: EditorProps): preact.JSX.Element {
           keymap.of([
             {
               key: 'Enter',
-              run: (): boolean => {
-                cb.current.onExecute();
+              run: (view): boolean => {
+                // Pass the text itself: the parent may not have re-rendered since the last keystroke.
+                cb.current.onExecute(view.state.doc.toString());
                 return true;
               },
             },
@@ -88,7 +90,9 @@ export function PromQLEditor(p: EditorProps): preact.JSX.Element {
     };
   }, []);
 
-  // Follow external changes (e.g. "insert metric", URL navigation).
+  // Follow external changes (URL navigation). `value` is the committed expression, not the text
+  // being typed: feeding typed text back from a render that lags behind the keyboard would undo
+  // keystrokes and bounce between old and new text.
   useEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== p.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: p.value } });

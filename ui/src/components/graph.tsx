@@ -68,6 +68,12 @@ export function Graph(p: GraphProps): preact.JSX.Element {
   const plot = useRef<uPlot | null>(null);
   const zoomRef = useRef(p.onZoom);
   zoomRef.current = p.onZoom;
+  // Callbacks read the latest props through this ref, so new data can go in with setData()
+  // instead of rebuilding the chart (no flicker on refresh; hover and drag keep working).
+  const cur = useRef(p);
+  cur.current = p;
+  const structure = JSON.stringify([p.series.map((s) => [s.label, s.color]), p.unit, p.decimals, p.min, p.max, p.stacked, p.height, p.theme, p.legend, p.fillOpacity, p.xMin !== undefined]);
+  const builtWith = useRef<{ x: number[]; series: GraphSeries[] } | null>(null);
 
   useEffect(() => {
     const el = ref.current;
@@ -83,7 +89,16 @@ export function Graph(p: GraphProps): preact.JSX.Element {
       cursor: { drag: { x: true, y: false, setScale: !p.onZoom }, focus: { prox: 16 } },
       focus: { alpha: 0.4 },
       scales: {
-        x: p.xMin !== undefined && p.xMax !== undefined && p.xMax > p.xMin ? { time: true, range: (): uPlot.Range.MinMax => [p.xMin!, p.xMax!] } : { time: true },
+        x:
+          p.xMin !== undefined
+            ? {
+                time: true,
+                range: (_u, dmin, dmax): uPlot.Range.MinMax => {
+                  const { xMin, xMax } = cur.current;
+                  return xMin !== undefined && xMax !== undefined && xMax > xMin ? [xMin, xMax] : [dmin, dmax];
+                },
+              }
+            : { time: true },
         y: {
           range: (_u, dmin, dmax): uPlot.Range.MinMax => {
             let lo = p.min ?? (dmin === null ? 0 : dmin);
@@ -123,7 +138,7 @@ export function Graph(p: GraphProps): preact.JSX.Element {
             // Hover values show the series' own value, not the stacked sum.
             value: (_u: uPlot, _v: number | null, _si: number, idx: number | null): string => {
               if (idx === null) return '';
-              const raw = s.values[idx];
+              const raw = cur.current.series[i]?.values[idx];
               return raw === null || raw === undefined ? '—' : fmt(raw, p.unit, p.decimals);
             },
           } satisfies uPlot.Series;
@@ -150,6 +165,7 @@ export function Graph(p: GraphProps): preact.JSX.Element {
     }
     const u = new uPlot(opts, [p.x, ...data] as uPlot.AlignedData, el);
     plot.current = u;
+    builtWith.current = { x: p.x, series: p.series };
     const ro = new ResizeObserver(() => {
       const w = el.clientWidth;
       if (w > 0 && Math.abs(w - u.width) > 1) u.setSize({ width: w, height: p.height });
@@ -160,7 +176,17 @@ export function Graph(p: GraphProps): preact.JSX.Element {
       u.destroy();
       plot.current = null;
     };
-  }, [p.x, p.series, p.unit, p.decimals, p.min, p.max, p.stacked, p.height, p.theme, p.legend, p.fillOpacity, p.xMin, p.xMax]);
+  }, [structure]);
+
+  // Same series, new samples: update in place.
+  useEffect(() => {
+    const u = plot.current;
+    const b = builtWith.current;
+    if (!u || !b || (b.x === p.x && b.series === p.series)) return;
+    builtWith.current = { x: p.x, series: p.series };
+    const data = p.stacked ? stackData(p.series, p.x.length) : p.series.map((s) => s.values);
+    u.setData([p.x, ...data] as uPlot.AlignedData, true);
+  }, [p.x, p.series, p.xMin, p.xMax]);
 
   return <div class="graph" ref={ref} />;
 }

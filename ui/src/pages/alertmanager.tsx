@@ -109,7 +109,8 @@ export function AlertmanagerPage(): preact.JSX.Element {
       </div>
       {silenceParam ? (
         <SilenceForm
-          key={route.params.toString()}
+          // Remount when the edited silence arrives so every field starts from it.
+          key={route.params.toString() + String((silences.data ?? []).some((s) => s.id === silenceParam))}
           initial={prefill}
           editing={(silences.data ?? []).find((s) => s.id === silenceParam)}
           onDone={(created) => {

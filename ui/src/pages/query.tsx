@@ -151,9 +151,9 @@ function QueryPanel(p: { index: number; state: PanelState; onChange: (s: PanelSt
     void run(s);
   }, [s.expr, s.tab, s.range, s.end, s.step]);
 
-  const execute = (): void => {
-    if (draft === s.expr) void run(s);
-    else p.onChange({ ...s, expr: draft }, true);
+  const execute = (text: string = draft): void => {
+    if (text === s.expr) void run(s);
+    else p.onChange({ ...s, expr: text }, true);
   };
 
   const rangeMs = parseDuration(s.range) ?? 3_600_000;
@@ -170,8 +170,8 @@ function QueryPanel(p: { index: number; state: PanelState; onChange: (s: PanelSt
   return (
     <div class="panel query-panel" data-testid={`query-panel-${p.index}`}>
       <div class="query-row">
-        <PromQLEditor value={draft} onChange={setDraft} onExecute={execute} />
-        <button class="btn primary execute" onClick={execute} disabled={loading}>
+        <PromQLEditor value={s.expr} onChange={setDraft} onExecute={execute} />
+        <button class="btn primary execute" onClick={() => execute()} disabled={loading}>
           {loading ? 'Running…' : 'Execute'}
         </button>
         {p.onRemove ? (
