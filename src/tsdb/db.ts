@@ -622,8 +622,9 @@ function* mergeBlockSeries(group: BlockReader[], onCorrupt: (m: string) => void)
 
 /**
  * Head chunks can be short (a 256-byte cell fills before 120 samples for noisy
- * values); before they go to a block, runs of them are re-encoded into full
- * 120-sample chunks, which saves the per-chunk header and index entry.
+ * values, and a block boundary leaves a partial chunk); before they go to a block
+ * they are re-encoded into floor(n/120) evenly filled chunks, which saves chunk
+ * headers and index entries.
  */
 const rechunkIt = new ChunkIterator();
 let rechunkTs = new Float64Array(1024);
@@ -631,14 +632,8 @@ let rechunkVs = new Float64Array(1024);
 function rechunk(chunks: ChunkView[]): ChunkView[] {
   if (chunks.length < 2) return chunks;
   let total = 0;
-  let short = false;
-  for (let i = 0; i < chunks.length; i++) {
-    const c = chunks[i]!;
-    const n = (c.b[c.off]! << 8) | c.b[c.off + 1]!;
-    total += n;
-    if (n < SAMPLES_PER_CHUNK && i < chunks.length - 1) short = true;
-  }
-  if (!short) return chunks;
+  for (const c of chunks) total += (c.b[c.off]! << 8) | c.b[c.off + 1]!;
+  if (chunks.length <= Math.max(1, Math.floor(total / SAMPLES_PER_CHUNK))) return chunks;
   if (rechunkTs.length < total) {
     rechunkTs = new Float64Array(total * 2);
     rechunkVs = new Float64Array(total * 2);
