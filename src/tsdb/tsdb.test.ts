@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { labelsFromStrings, MatchType, Matcher } from '../model/index.js';
@@ -54,6 +56,46 @@ storageContract('tsdb (head + blocks, 10-minute block range)', async () => {
 });
 
 describe('tsdb', () => {
+  it('removes half-written blocks and blocks already compacted into another on start', async () => {
+    const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000, retentionMs: 0 });
+    try {
+      const ls = labelsFromStrings('__name__', 'h');
+      for (let t = 0; t < 4_000_000; t += 60_000) {
+        const app = db.appender();
+        app.append(0, ls, t, t);
+        await app.commit();
+        await db.compact();
+      }
+      const metas = db.blockMetas();
+      assert.ok(metas.length >= 2);
+      await db.close();
+      // A crash mid-write leaves a tmp dir; a crash after compaction leaves a parent behind.
+      mkdirSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation', 'chunks'), { recursive: true });
+      writeFileSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation', 'index'), 'partial');
+      const child = metas.find((m) => m.compaction.parents);
+      const db2 = await openTsdb({ dir, logger: nopLogger(), compactionIntervalMs: 0, blockRangeMs: 600_000 });
+      try {
+        assert.ok(!existsSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation')));
+        assert.deepEqual(
+          db2.blockMetas().map((m) => m.ulid),
+          metas.map((m) => m.ulid),
+        );
+        for (const p of child?.compaction.parents ?? []) assert.ok(!existsSync(join(dir, p)));
+        const q = await db2.querier(0, Infinity);
+        const [s] = await q.select(null, []);
+        let n = 0;
+        const it = s!.iterator();
+        while (it.next()) n++;
+        assert.equal(n, Math.ceil(4_000_000 / 60_000));
+        q.close();
+      } finally {
+        await db2.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it('cuts blocks, keeps reading across head and blocks, and survives a restart', async () => {
     const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000 });
     const registry = new Registry();
