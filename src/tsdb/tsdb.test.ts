@@ -56,6 +56,44 @@ storageContract('tsdb (head + blocks, 10-minute block range)', async () => {
 });
 
 describe('tsdb', () => {
+  it('counts rejected samples, fsyncs per commit when asked, and reports head stats', async () => {
+    const registry = new Registry();
+    const { db, cleanup } = await openTest({ registry, fsyncPerCommit: true, blockRangeMs: 3600_000 });
+    try {
+      const a = labelsFromStrings('__name__', 'm1', 'job', 'x');
+      const b = labelsFromStrings('__name__', 'm1', 'job', 'y');
+      const c = labelsFromStrings('__name__', 'm2', 'job', 'x');
+      let app = db.appender();
+      app.append(0, a, 10_000_000, 1);
+      app.append(0, b, 10_000_000, 1);
+      app.append(0, c, 10_000_000, 1);
+      await app.commit();
+      app = db.appender();
+      assert.throws(() => app.append(0, a, 9_999_000, 1), /out of order/);
+      assert.throws(() => app.append(0, a, 10_000_000, 2), /duplicate/);
+      // Older than head maxTime - blockRange/2: out of bounds, as Prometheus.
+      assert.throws(() => app.append(0, labelsFromStrings('__name__', 'new'), 10_000_000 - 1_900_000, 1), (e: unknown) => (e as { code?: string }).code === 'out_of_bounds');
+      assert.throws(() => app.append(0, [{ name: '', value: 'v' }], 10_000_000, 1), (e: unknown) => (e as { code?: string }).code === 'invalid_labels');
+      await app.commit();
+      const text = await registry.metrics();
+      assert.match(text, /vigil_tsdb_out_of_order_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_duplicate_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_out_of_bound_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_wal_fsyncs_total [1-9]/);
+      const st = db.stats(5);
+      assert.equal(st.numSeries, 4, 'the rejected out-of-bounds sample still created its series, like Prometheus');
+      assert.deepEqual(st.seriesCountByMetricName.slice(0, 2), [
+        { name: 'm1', value: 2 },
+        { name: 'm2', value: 1 },
+      ]);
+      assert.equal(st.minTime, 10_000_000);
+      assert.equal(st.maxTime, 10_000_000);
+    } finally {
+      await db.close();
+      cleanup();
+    }
+  });
+
   it('removes half-written blocks and blocks already compacted into another on start', async () => {
     const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000, retentionMs: 0 });
     try {
