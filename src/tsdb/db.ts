@@ -371,22 +371,28 @@ export class Tsdb implements Storage {
     this.updateHeadMetrics();
   }
 
-  private headSeriesInRange(a: number, b: number): BlockSeries[] {
+  /**
+   * Head series with data in [a, b), sorted by labels. Chunks are produced lazily,
+   * one series at a time, so writing a block does not materialise every re-cut
+   * chunk of the head at once.
+   */
+  private *headSeriesInRange(a: number, b: number): Generator<BlockSeries> {
     const h = this.head;
-    const list: BlockSeries[] = [];
+    const list: Array<{ slot: number; labels: Labels }> = [];
     for (const slot of h.liveSlots()) {
-      if (!h.overlaps(slot, a, b - 1)) continue;
-      list.push({ labels: h.labelsOf(slot), chunks: rechunk(h.chunks(slot, a, b - 1)) });
+      if (h.overlaps(slot, a, b - 1)) list.push({ slot, labels: h.labelsOf(slot) });
     }
     list.sort((x, y) => labelsCompare(x.labels, y.labels));
-    return list;
+    for (const e of list) yield { labels: e.labels, chunks: rechunk(h.chunks(e.slot, a, b - 1)) };
   }
 
   private persistHeadRange(a: number, b: number): void {
     const started = Date.now();
-    const series = this.headSeriesInRange(a, b);
-    if (series.length > 0) {
-      const meta = writeBlock(this.opts.dir, { minTime: a, maxTime: b }, series, { level: 1 });
+    const meta = writeBlock(this.opts.dir, { minTime: a, maxTime: b }, this.headSeriesInRange(a, b), { level: 1 });
+    if (meta.stats.numSeries === 0) {
+      // Nothing in range: drop the empty block.
+      rmSync(join(this.opts.dir, meta.ulid), { recursive: true, force: true });
+    } else {
       this.addBlock(new BlockReader(join(this.opts.dir, meta.ulid)));
       this.metrics.compactionsTotal.inc();
       this.metrics.compactionDuration.observe((Date.now() - started) / 1000);
