@@ -200,3 +200,28 @@ describe('SeriesRefCache table', () => {
     assert.ok(small.size <= 10, 'bounded: cleared when full');
   });
 });
+
+describe('snappy fallback', () => {
+  it('the pure-JS implementation is interoperable with the native one', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const mod = new URL('./index.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(mod)}).then((m) => {
+      const input = Buffer.from('remote write '.repeat(1000));
+      const c = m.snappyCompress(input);
+      process.stdout.write(JSON.stringify({ impl: m.snappyImplementation, c: Buffer.from(c).toString('base64'), ok: Buffer.from(m.snappyUncompress(c)).equals(input) }));
+    })`;
+    const run = (env: Record<string, string>): { impl: string; c: string; ok: boolean } => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { impl: string; c: string; ok: boolean };
+    };
+    const js = run({ VIGIL_SNAPPY: 'js' });
+    const native = run({});
+    assert.match(js.impl, /snappyjs/);
+    assert.ok(js.ok && native.ok);
+    // Each decodes the other's output.
+    const { snappyUncompress } = await import('./index.js');
+    assert.equal(Buffer.from(snappyUncompress(Buffer.from(js.c, 'base64'))).toString().slice(0, 13), 'remote write ');
+    assert.equal(Buffer.from(snappyUncompress(Buffer.from(native.c, 'base64'))).length, 13_000);
+  });
+});

@@ -100,10 +100,21 @@ describe('XOR chunk', () => {
     assertBitsEqual(got.vs, vs);
   });
 
-  it('seals into chunks of at most 120 samples with correct bounds', () => {
+  it('spreads samples evenly over floor(n/120) chunks, or caps at an explicit size', () => {
     const ts = Array.from({ length: 300 }, (_, i) => i * 10);
     const vs = new Float64Array(300).map((_, i) => Math.sin(i));
-    const cs = encodeChunks(ts, vs, 0, 300);
+    assert.deepEqual(
+      encodeChunks(ts, vs, 0, 300).map((c) => [c.mint, c.maxt]),
+      [
+        [0, 1490],
+        [1500, 2990],
+      ],
+    );
+    assert.deepEqual(
+      encodeChunks(ts, vs, 0, 50).map((c) => [c.mint, c.maxt]),
+      [[0, 490]],
+    );
+    const cs = encodeChunks(ts, vs, 0, 300, 120);
     assert.deepEqual(
       cs.map((c) => [c.mint, c.maxt]),
       [

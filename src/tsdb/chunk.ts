@@ -3,7 +3,7 @@
  * values, bit-packed MSB-first into a Uint8Array. Layout (docs/storage-format.md):
  *   bytes 0-1  sample count (uint16 big-endian)
  *   bits from byte 2:
- *     sample 0: t (64-bit two's complement), v (64 raw IEEE-754 bits)
+ *     sample 0: t (zigzag varint: 8-bit groups, high bit = more), v (64 raw IEEE-754 bits)
  *     sample n: dod of t (dod = (t - prevT) - prevDelta, prevDelta = 0 for n = 1),
  *               XOR of v with the previous value's bits.
  * Values move as raw bits, so NaN payloads (the stale marker) survive bit-exactly.
@@ -74,6 +74,16 @@ function writeInt64(b: Uint8Array, base: number, pos: number, x: number): number
   return writeBits(b, base, pos, lo >>> 0, 32);
 }
 
+/** Zigzag varint in 8-bit groups (7 data bits + continuation), for the first timestamp. */
+function writeVarBits(b: Uint8Array, base: number, pos: number, x: number): number {
+  let z = x >= 0 ? x * 2 : -x * 2 - 1;
+  while (z >= 128) {
+    pos = writeBits(b, base, pos, 0x80 | z % 128, 8);
+    z = Math.floor(z / 128);
+  }
+  return writeBits(b, base, pos, z, 8);
+}
+
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
 }
@@ -88,7 +98,7 @@ export function chunkAppend(b: Uint8Array, base: number, s: ChunkState, t: numbe
   const vlo = u32[LO]!;
   let pos = s.bitPos;
   if (s.count === 0) {
-    pos = writeInt64(b, base, pos, t);
+    pos = writeVarBits(b, base, pos, t);
     pos = writeBits(b, base, pos, vhi, 32);
     pos = writeBits(b, base, pos, vlo, 32);
     s.delta = 0;
@@ -245,7 +255,15 @@ export class ChunkIterator {
   next(): boolean {
     if (this.i >= this.n || this.corrupt) return false;
     if (this.i === 0) {
-      this.t = this.readInt64();
+      let z = 0;
+      let mul = 1;
+      for (let k = 0; k < 9; k++) {
+        const g = this.readBits(8);
+        z += (g & 0x7f) * mul;
+        if (g < 128) break;
+        mul *= 128;
+      }
+      this.t = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       this.vhi = this.readBits(32);
       this.vlo = this.readBits(32);
     } else {
@@ -304,13 +322,17 @@ export class ChunkIterator {
   }
 }
 
-/** Encodes samples into fresh chunks of at most `perChunk` samples (blocks, tests). */
+/**
+ * Encodes samples into fresh chunks for blocks: floor(n / 120) chunks (at least
+ * one) with the samples spread evenly, so every chunk holds 120..239 samples like
+ * Prometheus' evenly-cut chunks, instead of a short tail chunk.
+ */
 export function encodeChunks(
   ts: ArrayLike<number>,
   vs: Float64Array,
   from: number,
   to: number,
-  perChunk = SAMPLES_PER_CHUNK,
+  perChunk = Math.ceil((to - from) / Math.max(1, Math.floor((to - from) / SAMPLES_PER_CHUNK))),
 ): Array<{ mint: number; maxt: number; data: Uint8Array }> {
   const out: Array<{ mint: number; maxt: number; data: Uint8Array }> = [];
   const s = newChunkState();

@@ -371,22 +371,28 @@ export class Tsdb implements Storage {
     this.updateHeadMetrics();
   }
 
-  private headSeriesInRange(a: number, b: number): BlockSeries[] {
+  /**
+   * Head series with data in [a, b), sorted by labels. Chunks are produced lazily,
+   * one series at a time, so writing a block does not materialise every re-cut
+   * chunk of the head at once.
+   */
+  private *headSeriesInRange(a: number, b: number): Generator<BlockSeries> {
     const h = this.head;
-    const list: BlockSeries[] = [];
+    const list: Array<{ slot: number; labels: Labels }> = [];
     for (const slot of h.liveSlots()) {
-      if (!h.overlaps(slot, a, b - 1)) continue;
-      list.push({ labels: h.labelsOf(slot), chunks: rechunk(h.chunks(slot, a, b - 1)) });
+      if (h.overlaps(slot, a, b - 1)) list.push({ slot, labels: h.labelsOf(slot) });
     }
     list.sort((x, y) => labelsCompare(x.labels, y.labels));
-    return list;
+    for (const e of list) yield { labels: e.labels, chunks: rechunk(h.chunks(e.slot, a, b - 1)) };
   }
 
   private persistHeadRange(a: number, b: number): void {
     const started = Date.now();
-    const series = this.headSeriesInRange(a, b);
-    if (series.length > 0) {
-      const meta = writeBlock(this.opts.dir, { minTime: a, maxTime: b }, series, { level: 1 });
+    const meta = writeBlock(this.opts.dir, { minTime: a, maxTime: b }, this.headSeriesInRange(a, b), { level: 1 });
+    if (meta.stats.numSeries === 0) {
+      // Nothing in range: drop the empty block.
+      rmSync(join(this.opts.dir, meta.ulid), { recursive: true, force: true });
+    } else {
       this.addBlock(new BlockReader(join(this.opts.dir, meta.ulid)));
       this.metrics.compactionsTotal.inc();
       this.metrics.compactionDuration.observe((Date.now() - started) / 1000);
@@ -622,8 +628,9 @@ function* mergeBlockSeries(group: BlockReader[], onCorrupt: (m: string) => void)
 
 /**
  * Head chunks can be short (a 256-byte cell fills before 120 samples for noisy
- * values); before they go to a block, runs of them are re-encoded into full
- * 120-sample chunks, which saves the per-chunk header and index entry.
+ * values, and a block boundary leaves a partial chunk); before they go to a block
+ * they are re-encoded into floor(n/120) evenly filled chunks, which saves chunk
+ * headers and index entries.
  */
 const rechunkIt = new ChunkIterator();
 let rechunkTs = new Float64Array(1024);
@@ -631,14 +638,8 @@ let rechunkVs = new Float64Array(1024);
 function rechunk(chunks: ChunkView[]): ChunkView[] {
   if (chunks.length < 2) return chunks;
   let total = 0;
-  let short = false;
-  for (let i = 0; i < chunks.length; i++) {
-    const c = chunks[i]!;
-    const n = (c.b[c.off]! << 8) | c.b[c.off + 1]!;
-    total += n;
-    if (n < SAMPLES_PER_CHUNK && i < chunks.length - 1) short = true;
-  }
-  if (!short) return chunks;
+  for (const c of chunks) total += (c.b[c.off]! << 8) | c.b[c.off + 1]!;
+  if (chunks.length <= Math.max(1, Math.floor(total / SAMPLES_PER_CHUNK))) return chunks;
   if (rechunkTs.length < total) {
     rechunkTs = new Float64Array(total * 2);
     rechunkVs = new Float64Array(total * 2);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { labelsFromStrings, MatchType, Matcher } from '../model/index.js';
@@ -54,6 +56,84 @@ storageContract('tsdb (head + blocks, 10-minute block range)', async () => {
 });
 
 describe('tsdb', () => {
+  it('counts rejected samples, fsyncs per commit when asked, and reports head stats', async () => {
+    const registry = new Registry();
+    const { db, cleanup } = await openTest({ registry, fsyncPerCommit: true, blockRangeMs: 3600_000 });
+    try {
+      const a = labelsFromStrings('__name__', 'm1', 'job', 'x');
+      const b = labelsFromStrings('__name__', 'm1', 'job', 'y');
+      const c = labelsFromStrings('__name__', 'm2', 'job', 'x');
+      let app = db.appender();
+      app.append(0, a, 10_000_000, 1);
+      app.append(0, b, 10_000_000, 1);
+      app.append(0, c, 10_000_000, 1);
+      await app.commit();
+      app = db.appender();
+      assert.throws(() => app.append(0, a, 9_999_000, 1), /out of order/);
+      assert.throws(() => app.append(0, a, 10_000_000, 2), /duplicate/);
+      // Older than head maxTime - blockRange/2: out of bounds, as Prometheus.
+      assert.throws(() => app.append(0, labelsFromStrings('__name__', 'new'), 10_000_000 - 1_900_000, 1), (e: unknown) => (e as { code?: string }).code === 'out_of_bounds');
+      assert.throws(() => app.append(0, [{ name: '', value: 'v' }], 10_000_000, 1), (e: unknown) => (e as { code?: string }).code === 'invalid_labels');
+      await app.commit();
+      const text = await registry.metrics();
+      assert.match(text, /vigil_tsdb_out_of_order_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_duplicate_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_out_of_bound_samples_total 1\n/);
+      assert.match(text, /vigil_tsdb_wal_fsyncs_total [1-9]/);
+      const st = db.stats(5);
+      assert.equal(st.numSeries, 4, 'the rejected out-of-bounds sample still created its series, like Prometheus');
+      assert.deepEqual(st.seriesCountByMetricName.slice(0, 2), [
+        { name: 'm1', value: 2 },
+        { name: 'm2', value: 1 },
+      ]);
+      assert.equal(st.minTime, 10_000_000);
+      assert.equal(st.maxTime, 10_000_000);
+    } finally {
+      await db.close();
+      cleanup();
+    }
+  });
+
+  it('removes half-written blocks and blocks already compacted into another on start', async () => {
+    const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000, retentionMs: 0 });
+    try {
+      const ls = labelsFromStrings('__name__', 'h');
+      for (let t = 0; t < 4_000_000; t += 60_000) {
+        const app = db.appender();
+        app.append(0, ls, t, t);
+        await app.commit();
+        await db.compact();
+      }
+      const metas = db.blockMetas();
+      assert.ok(metas.length >= 2);
+      await db.close();
+      // A crash mid-write leaves a tmp dir; a crash after compaction leaves a parent behind.
+      mkdirSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation', 'chunks'), { recursive: true });
+      writeFileSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation', 'index'), 'partial');
+      const child = metas.find((m) => m.compaction.parents);
+      const db2 = await openTsdb({ dir, logger: nopLogger(), compactionIntervalMs: 0, blockRangeMs: 600_000 });
+      try {
+        assert.ok(!existsSync(join(dir, '01HZZZZZZZZZZZZZZZZZZZZZZZ.tmp-for-creation')));
+        assert.deepEqual(
+          db2.blockMetas().map((m) => m.ulid),
+          metas.map((m) => m.ulid),
+        );
+        for (const p of child?.compaction.parents ?? []) assert.ok(!existsSync(join(dir, p)));
+        const q = await db2.querier(0, Infinity);
+        const [s] = await q.select(null, []);
+        let n = 0;
+        const it = s!.iterator();
+        while (it.next()) n++;
+        assert.equal(n, Math.ceil(4_000_000 / 60_000));
+        q.close();
+      } finally {
+        await db2.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it('cuts blocks, keeps reading across head and blocks, and survives a restart', async () => {
     const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000 });
     const registry = new Registry();
