@@ -1,24 +1,18 @@
 #!/usr/bin/env node
-// PromQL benchmark: rate() and sum by () over N counter series x 1h at a 15s step,
-// on the same data in Vigil (in-process engine over MemoryStorage, plus JSON
-// serialisation) and Prometheus (HTTP /api/v1/query_range on blocks imported with
-// promtool). Prints median latencies and the Vigil/Prometheus ratio.
+// PromQL benchmark: rate() and sum by () over N counter series x 1h at a 15s step, on
+// the same data in Vigil and Prometheus, both as real servers over HTTP: one OpenMetrics
+// file is imported into blocks by `vigil tsdb import openmetrics` and by
+// `promtool tsdb create-blocks-from openmetrics`, `vigil server` and `prometheus` are
+// started on them, and /api/v1/query_range is timed on each (median of --reps after a
+// warm-up). Results are checked to agree (series count, last value) before timing counts.
 //
 //   npm run build && node bench/promql/run.mjs [--series 10000] [--reps 5] [--keep]
-//
-// Use a small --series (e.g. 1000) while the machine is shared.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createServer as createHttpServer } from 'node:http';
-import { Engine, queryRoutes } from '../../dist/promql/index.js';
-import { Router, RequestContext } from '../../dist/util/index.js';
-import { resultJson } from '../../dist/promql/api.js';
-import { MemoryStorage } from '../../dist/storage/index.js';
-import { labelsFromObject } from '../../dist/model/index.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']] : acc), []),
@@ -29,6 +23,7 @@ const T0 = 1672531200000;
 const SCRAPE = 15_000;
 const SPAN = 65 * 60_000; // 1h of query range + 5m of rate window
 const QUERIES = ['rate(bench_requests_total[5m])', 'sum by (job) (rate(bench_requests_total[5m]))'];
+const VIGIL_BIN = new URL('../../bin/vigil.js', import.meta.url).pathname;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -45,24 +40,19 @@ function labelsOf(i) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-promql-'));
-console.log(`series=${SERIES} samples/series=${SPAN / SCRAPE} dir=${dir}`);
+console.log(`# PromQL bench: ${SERIES} series x ${SPAN / SCRAPE} samples, range 1h at 15s step, ${REPS} reps; ${new Date().toISOString()}`);
 
-// Data: OpenMetrics for promtool, and the same samples into MemoryStorage.
-const storage = new MemoryStorage();
+// Data: one OpenMetrics file, imported by both tools.
 const om = join(dir, 'data.om');
 const out = createWriteStream(om);
-const app = storage.appender();
 let lines = [];
 for (let i = 0; i < SERIES; i++) {
   const l = labelsOf(i);
-  const ls = labelsFromObject(l);
   const head = `bench_requests_total{code="${l.code}",instance="${l.instance}",job="${l.job}"}`;
   let v = 0;
-  let ref = 0;
   const phase = (i * 997) % SCRAPE;
   for (let t = T0 + phase; t < T0 + SPAN; t += SCRAPE) {
     v += (i % 13) + 1;
-    ref = app.append(ref, ls, t, v);
     lines.push(`${head} ${v} ${(t / 1000).toFixed(3)}`);
   }
   if (lines.length > 50_000) {
@@ -73,84 +63,86 @@ for (let i = 0; i < SERIES; i++) {
 out.write(lines.join('\n') + '\n# EOF\n');
 out.end();
 await once(out, 'finish');
-await app.commit();
 
-const tsdb = join(dir, 'tsdb');
-let t = Date.now();
-const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, tsdb], { encoding: 'utf8' });
-if (r.status !== 0) {
-  console.error('promtool failed', r.stderr);
-  process.exit(1);
+function importWith(cmd, argv, what) {
+  const t = Date.now();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`${what} import failed`, r.stderr);
+    process.exit(1);
+  }
+  console.log(`${what} import: ${Date.now() - t} ms`);
 }
-console.log(`promtool import: ${Date.now() - t} ms`);
+const promDir = join(dir, 'prom');
+const vigilDir = join(dir, 'vigil');
+importWith('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, promDir], 'promtool');
+importWith(process.execPath, [VIGIL_BIN, 'tsdb', 'import', 'openmetrics', om, vigilDir], 'vigil');
 rmSync(om);
-writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
-const port = await freePort();
-const prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=error'], { stdio: 'ignore' });
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/-/ready`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error('prometheus did not start');
-  await new Promise((res) => setTimeout(res, 100));
+writeFileSync(join(dir, 'empty.yml'), 'global: {}\n');
+
+async function startServer(cmd, argv, port) {
+  const proc = spawn(cmd, argv, { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/-/ready`)).ok) break;
+    } catch {}
+    if (proc.exitCode !== null || i > 600) throw new Error(`${cmd} did not start`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return { proc, base };
 }
+const promPort = await freePort();
+const prom = await startServer('prometheus', [`--config.file=${join(dir, 'empty.yml')}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${promPort}`, '--storage.tsdb.retention.time=100y', '--log.level=error'], promPort);
+const vigilPort = await freePort();
+const vigil = await startServer(process.execPath, [VIGIL_BIN, 'server', `--config.file=${join(dir, 'empty.yml')}`, `--storage.tsdb.path=${vigilDir}`, `--web.listen-address=127.0.0.1:${vigilPort}`, '--storage.tsdb.retention.time=100y', '--no-host-collectors', '--no-alertmanager.enable', '--log.level=error'], vigilPort);
 
 const start = T0 + 5 * 60_000;
 const end = T0 + SPAN;
-const engine = new Engine();
-// Vigil's HTTP API too, for a like-for-like comparison with Prometheus' HTTP latency.
-const router = new Router().mount(queryRoutes(engine, storage));
-const vigilServer = createHttpServer((req, res) => {
-  const ctx = new RequestContext(req, res);
-  const m = router.match(req.method ?? 'GET', ctx.url.pathname);
-  if (!m || m === 'method') return void res.writeHead(404).end();
-  ctx.params = m.params;
-  void m.handler(ctx);
-});
-await new Promise((r) => vigilServer.listen(0, '127.0.0.1', r));
-const vigilBase = `http://127.0.0.1:${vigilServer.address().port}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(base, params) {
+  const t0 = performance.now();
+  const body = await (await fetch(`${base}/api/v1/query_range?${params}`)).text();
+  return { ms: performance.now() - t0, body };
+}
+
+/** Series count and the sum of every series' last value: enough to see both computed the same thing. */
+function digest(body) {
+  const j = JSON.parse(body);
+  if (j.status !== 'success') throw new Error(`query failed: ${body.slice(0, 300)}`);
+  let sum = 0;
+  for (const s of j.data.result) sum += Number(s.values[s.values.length - 1][1]);
+  return { series: j.data.result.length, sum };
+}
 
 try {
   for (const q of QUERIES) {
     const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: '15' });
     const promTimes = [];
     const vigilTimes = [];
-    const vigilEngineTimes = [];
-    const vigilHttpTimes = [];
-    let promBytes = 0;
-    let vigilBytes = 0;
     for (let i = 0; i <= REPS; i++) {
-      let t0 = performance.now();
-      const body = await (await fetch(`${base}/api/v1/query_range?${params}`)).text();
-      const pt = performance.now() - t0;
-      promBytes = body.length;
-      t0 = performance.now();
-      const res = await engine.rangeQuery(storage, q, start, end, SCRAPE);
-      const et = performance.now() - t0;
-      const json = '{"status":"success","data":' + resultJson(res) + '}';
-      const vt = performance.now() - t0;
-      vigilBytes = json.length;
-      t0 = performance.now();
-      await (await fetch(`${vigilBase}/api/v1/query_range?${params}`)).text();
-      const ht = performance.now() - t0;
-      if (i === 0) continue; // warm-up
-      vigilHttpTimes.push(ht);
-      promTimes.push(pt);
-      vigilTimes.push(vt);
-      vigilEngineTimes.push(et);
+      const p = await timed(prom.base, params);
+      const v = await timed(vigil.base, params);
+      if (i === 0) {
+        const dp = digest(p.body);
+        const dv = digest(v.body);
+        if (dp.series !== dv.series || Math.abs(dp.sum - dv.sum) > 1e-6 * Math.max(1, Math.abs(dp.sum)))
+          throw new Error(`results differ for ${q}: prometheus ${JSON.stringify(dp)} vigil ${JSON.stringify(dv)}`);
+        continue; // warm-up
+      }
+      promTimes.push(p.ms);
+      vigilTimes.push(v.ms);
     }
     const p = median(promTimes);
     const v = median(vigilTimes);
-    const h = median(vigilHttpTimes);
-    console.log(
-      `${q}\n  prometheus HTTP ${p.toFixed(1)} ms (${promBytes} bytes)  vigil HTTP ${h.toFixed(1)} ms  vigil in-process ${v.toFixed(1)} ms (engine ${median(vigilEngineTimes).toFixed(1)} ms, ${vigilBytes} bytes)\n  ratio vigil/prometheus: HTTP ${(h / p).toFixed(2)}, in-process ${(v / p).toFixed(2)}`,
-    );
+    console.log(`${q}\n  prometheus ${p.toFixed(1)} ms  vigil ${v.toFixed(1)} ms  ratio vigil/prometheus ${(v / p).toFixed(2)}`);
   }
 } finally {
-  vigilServer.close();
-  prom.kill('SIGTERM');
-  await once(prom, 'exit');
+  for (const s of [prom, vigil]) {
+    const exited = once(s.proc, 'exit');
+    s.proc.kill('SIGTERM');
+    await exited;
+  }
   if (args.keep !== 'true') rmSync(dir, { recursive: true, force: true });
 }

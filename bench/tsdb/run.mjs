@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TSDB ingest benchmark: one remote-write load pushed into Vigil (bench harness),
+// TSDB ingest benchmark: one remote-write load pushed into `vigil server`,
 // Prometheus and VictoriaMetrics, one after the other, measuring each server process.
 //
 //   npm run build && node bench/tsdb/run.mjs [--series 100000] [--hours 6] [--batch 2000]
@@ -11,11 +11,12 @@
 // Per server it prints: samples/s accepted, server CPU seconds per million samples
 // (utime+stime from /proc/<pid>/stat), peak RSS (VmHWM) and RSS per active series,
 // and on-disk bytes per sample after the head was persisted:
-//   Vigil: POST /flush on the harness (db.flushHead(): the whole head is written to
-//          blocks), then bytes of the block directories;
-//   Prometheus: POST /api/v1/admin/tsdb/snapshot (writes head + blocks into a
-//          snapshot), then bytes of that snapshot;
+//   Vigil and Prometheus: POST /api/v1/admin/tsdb/snapshot (writes head + blocks
+//          into a snapshot), then bytes of that snapshot;
 //   VictoriaMetrics: GET /internal/force_flush, 5 s for merges, then bytes of -storageDataPath.
+// Then each server is stopped (SIGTERM) and restarted on its data: time to ready,
+// RSS once ready, and RSS after range queries over the whole history (shows whether
+// memory after a restart follows the head or the history on disk).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -35,7 +36,7 @@ const BATCH = Number(opt('batch', '2000'));
 const CONC = Number(opt('concurrency', '2'));
 const ONLY = opt('only', 'vigil,prometheus,victoria').split(',');
 const KEEP = argv.includes('--keep');
-// Extra node flags for the Vigil harness, e.g. --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof".
+// Extra node flags for the Vigil server process, e.g. --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const NODE_ARGS = opt('node-args', '').split(' ').filter(Boolean);
 const STEP = 15_000;
 const CLK_TCK = 100;
@@ -108,6 +109,31 @@ function du(p) {
   let total = 0;
   for (const f of readdirSync(p)) total += du(join(p, f));
   return total;
+}
+
+function currentRss(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function stopServer(srv) {
+  const exited = new Promise((r) => srv.proc.once('exit', r));
+  srv.proc.kill('SIGTERM');
+  await exited;
+}
+
+/** Range queries over the whole pushed history (they read every block); returns total ms. */
+async function historyQueries(port, start) {
+  const end = start + HOURS * 3600_000;
+  const queries = ['sum by (mode) (rate(node_cpu_seconds_total[5m]))', 'max by (instance) (node_memory_MemAvailable_bytes)', 'count(node_filesystem_avail_bytes)'];
+  const t0 = Date.now();
+  for (const q of queries) {
+    const u = `http://127.0.0.1:${port}/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start / 1000}&end=${end / 1000}&step=300`;
+    const r = await fetch(u);
+    const body = await r.json();
+    if (body.status !== 'success' || body.data.result.length === 0) throw new Error(`history query ${q}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return Date.now() - t0;
 }
 
 function freePort() {
@@ -211,8 +237,11 @@ async function startServer(kind, dir, port) {
   let cmd;
   let args;
   if (kind === 'vigil') {
+    // The real server with everything that is not under test switched off: no scrape
+    // targets, no host collectors, no built-in Alertmanager.
+    writeFileSync(join(dir, 'vigil.yml'), 'global: {}\n');
     cmd = process.execPath;
-    args = [...NODE_ARGS, join(here, 'harness.mjs'), '--dir', join(dir, 'data'), '--port', String(port)];
+    args = [...NODE_ARGS, join(here, '..', '..', 'bin', 'vigil.js'), 'server', `--config.file=${join(dir, 'vigil.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--web.enable-admin-api', '--no-host-collectors', '--no-alertmanager.enable', '--log.level=warn'];
   } else if (kind === 'prometheus') {
     writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
     cmd = '/usr/bin/prometheus';
@@ -225,18 +254,13 @@ async function startServer(kind, dir, port) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-  await waitReady(`http://127.0.0.1:${port}${kind === 'victoria' ? '/health' : '/-/ready'}`, proc);
-  return { proc, stderr: () => err };
+  const t0 = Date.now();
+  await waitReady(`http://127.0.0.1:${port}${kind === 'victoria' ? '/health' : '/-/ready'}`, proc, 600_000);
+  return { proc, stderr: () => err, readySeconds: (Date.now() - t0) / 1000 };
 }
 
 async function persistAndMeasure(kind, dir, port) {
-  if (kind === 'vigil') {
-    await post(port, '/flush', Buffer.alloc(0));
-    let total = 0;
-    for (const f of readdirSync(join(dir, 'data'))) if (/^[0-9A-Z]{26}$/.test(f)) total += du(join(dir, 'data', f));
-    return total;
-  }
-  if (kind === 'prometheus') {
+  if (kind === 'vigil' || kind === 'prometheus') {
     const r = await post(port, '/api/v1/admin/tsdb/snapshot?skip_head=false', Buffer.alloc(0));
     const name = JSON.parse(r.text).data.name;
     return du(join(dir, 'data', 'snapshots', name));
@@ -259,9 +283,20 @@ async function runOne(kind, series) {
     const cpu = cpuSeconds(pid) - cpu0;
     const rss = peakRss(pid);
     const bytes = await persistAndMeasure(kind, dir, port);
-    srv.proc.kill('SIGTERM');
-    await new Promise((r) => srv.proc.once('exit', r));
+    await stopServer(srv);
+    if (kind === 'prometheus') rmSync(join(dir, 'data', 'snapshots'), { recursive: true, force: true });
+    if (kind === 'vigil') rmSync(join(dir, 'data', 'snapshots'), { recursive: true, force: true });
+    process.stderr.write(`${kind}: restarting on its data...\n`);
+    const again = await startServer(kind, dir, port);
+    const rssReady = currentRss(again.proc.pid);
+    const queryMs = await historyQueries(port, start);
+    const rssQueried = currentRss(again.proc.pid);
+    await stopServer(again);
     return {
+      restartSeconds: again.readySeconds,
+      rssAfterRestart: rssReady,
+      rssAfterQueries: rssQueried,
+      historyQueryMs: queryMs,
       kind,
       samples: res.samples,
       rejectedRequests: res.rejected,
@@ -289,11 +324,18 @@ for (const kind of ['vigil', 'prometheus', 'victoria']) {
   results.push(r);
   if (r.skipped) console.log(`${kind}: skipped (${r.skipped})`);
 }
+const mib = (b) => (b / 2 ** 20).toFixed(0);
 const row = (r) =>
-  `| ${r.kind.padEnd(10)} | ${r.samplesPerSec.toFixed(0).padStart(9)} | ${r.cpuPerMillion.toFixed(2).padStart(8)} | ${(r.peakRss / 2 ** 20).toFixed(0).padStart(7)} | ${(r.rssPerSeries / 1024).toFixed(2).padStart(8)} | ${r.bytesPerSample.toFixed(2).padStart(7)} | ${r.rejectedRequests} |`;
+  `| ${r.kind.padEnd(10)} | ${r.samplesPerSec.toFixed(0).padStart(9)} | ${r.cpuPerMillion.toFixed(2).padStart(7)} | ${mib(r.peakRss).padStart(8)} | ${(r.rssPerSeries / 1024).toFixed(2).padStart(9)} | ${r.bytesPerSample.toFixed(2).padStart(8)} | ${r.rejectedRequests} |`;
 console.log('| server     | samples/s | CPU-s/M | peak MiB | kB/series | B/sample | rejected reqs |');
 console.log('|------------|-----------|---------|----------|-----------|----------|---------------|');
 for (const r of results) if (!r.skipped) console.log(row(r));
+console.log('\nAfter a restart on the same data (SIGTERM, start, ready):');
+console.log('| server     | restart s | RSS ready MiB | RSS after history queries MiB | history queries ms |');
+console.log('|------------|-----------|---------------|-------------------------------|--------------------|');
+for (const r of results)
+  if (!r.skipped)
+    console.log(`| ${r.kind.padEnd(10)} | ${r.restartSeconds.toFixed(1).padStart(9)} | ${mib(r.rssAfterRestart).padStart(13)} | ${mib(r.rssAfterQueries).padStart(29)} | ${String(r.historyQueryMs).padStart(18)} |`);
 const v = results.find((r) => r.kind === 'vigil' && !r.skipped);
 for (const peer of results.filter((r) => r.kind !== 'vigil' && !r.skipped)) {
   if (!v) break;

@@ -11,6 +11,7 @@ import { EvalError, ParseError } from './errors.js';
 import { prettyExpr } from './format.js';
 import type { Expr } from './ast.js';
 import type { InstantResult, MatrixSeries, RangeResult } from './values.js';
+import { JsonBytesWriter } from './json-writer.js';
 
 export interface QueryApiOptions {
   /** Path prefix of the routes (default '/api/v1'). */
@@ -54,30 +55,61 @@ function metricJson(ls: Labels): string {
   return s + '}';
 }
 
-/** formatValue with a fast path for integers (common for counters and gauges). */
-function fmtVal(v: number): string {
-  if (v === Math.trunc(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return String(v);
-  return formatValue(v);
+/** formatTimestamp written into bytes. */
+function writeTimestamp(w: JsonBytesWriter, t: number): void {
+  if (t < 0) {
+    w.byte(0x2d);
+    t = -t;
+  }
+  const sec = Math.floor(t / 1000);
+  const frac = t - sec * 1000;
+  w.uint(sec);
+  if (frac !== 0) {
+    w.byte(0x2e);
+    if (frac < 100) w.byte(0x30);
+    if (frac < 10) w.byte(0x30);
+    w.uint(frac);
+  }
+}
+
+/** fmtVal written into bytes, quoted: integers digit by digit, the rest via formatValue. */
+function writeQuotedValue(w: JsonBytesWriter, v: number): void {
+  if (v === Math.trunc(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) {
+    w.byte(0x22);
+    if (v < 0) {
+      w.byte(0x2d);
+      v = -v;
+    }
+    w.uint(v);
+    w.byte(0x22);
+    return;
+  }
+  w.quotedAscii(formatValue(v));
+}
+
+function writeMatrix(w: JsonBytesWriter, result: MatrixSeries[]): void {
+  w.byte(0x5b);
+  for (let k = 0; k < result.length; k++) {
+    const s = result[k]!;
+    w.utf8((k > 0 ? ',' : '') + '{"metric":' + metricJson(s.labels) + ',"values":[');
+    const ts = s.ts;
+    const vs = s.vs;
+    for (let i = 0; i < ts.length; i++) {
+      w.ascii(i > 0 ? ',[' : '[');
+      writeTimestamp(w, ts[i]!);
+      w.byte(0x2c);
+      writeQuotedValue(w, vs[i]!);
+      w.byte(0x5d);
+    }
+    w.ascii(']}');
+  }
+  w.byte(0x5d);
 }
 
 function matrixJson(result: MatrixSeries[]): string {
-  const parts: string[] = [];
-  // Range-query series share the step timestamps: format each once.
-  const tsCache = new Map<number, string>();
-  for (const s of result) {
-    let str = '{"metric":' + metricJson(s.labels) + ',"values":[';
-    for (let i = 0; i < s.ts.length; i++) {
-      const t = s.ts[i]!;
-      let ts = tsCache.get(t);
-      if (ts === undefined) {
-        ts = formatTimestamp(t);
-        if (tsCache.size < 100_000) tsCache.set(t, ts);
-      }
-      str += (i > 0 ? ',[' : '[') + ts + ',"' + fmtVal(s.vs[i]!) + '"]';
-    }
-    parts.push(str + ']}');
-  }
-  return '[' + parts.join(',') + ']';
+  const w = new JsonBytesWriter();
+  writeMatrix(w, result);
+  return w.finish().toString('utf8');
 }
 
 export function resultJson(r: InstantResult | RangeResult): string {
@@ -97,6 +129,19 @@ export function resultJson(r: InstantResult | RangeResult): string {
       break;
   }
   return '{"resultType":"' + r.resultType + '","result":' + body + '}';
+}
+
+/** The success envelope around a result written as bytes (range queries: the big answers). */
+function successBytes(r: InstantResult | RangeResult, warnings: string[], infos: string[]): ApiResult {
+  if (r.resultType !== 'matrix') return successJson(resultJson(r), warnings, infos);
+  const w = new JsonBytesWriter();
+  w.ascii('{"status":"success","data":{"resultType":"matrix","result":');
+  writeMatrix(w, r.result);
+  w.byte(0x7d);
+  if (warnings.length > 0) w.utf8(',"warnings":[' + warnings.map(jsonStr).join(',') + ']');
+  if (infos.length > 0) w.utf8(',"infos":[' + infos.map(jsonStr).join(',') + ']');
+  w.byte(0x7d);
+  return { status: 200, body: w.finish() };
 }
 
 function successJson(data: string, warnings: string[], infos: string[]): ApiResult {
@@ -257,7 +302,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       return errorResult(err);
     }
     const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx), query: form.get('query') ?? '' });
-    return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
+    return successBytes(r.value, r.warnings, engine.compat === '3' ? r.infos : []);
   });
 
   const formatQuery = withParams(async (form) => {

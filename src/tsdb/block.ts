@@ -24,6 +24,8 @@ const CHUNKS_MAGIC = 'VGLCHK01';
 const TOC_BYTES = 32;
 const MAX_CHUNK_FILE = 512 * 1024 * 1024;
 const TWO32 = 4294967296;
+/** Bytes read at once from a chunk segment when serving queries (see Block.chunkWindow). */
+const CHUNK_READ_AHEAD = 512 * 1024;
 
 export interface BlockMeta {
   ulid: string;
@@ -272,6 +274,7 @@ export class BlockReader implements PostingsSource {
   readonly sizeBytes: number;
   private indexFd: number;
   private chunkFds = new Map<number, number>();
+  private window: { seq: number; start: number; b: Buffer; got: number } | null = null;
   private syms: string[] = [];
   private table = new Map<string, { values: string[]; offs: number[] }>();
   private refs = 0;
@@ -444,30 +447,45 @@ export class BlockReader implements PostingsSource {
     while (i < metas.length) {
       let j = i;
       while (j + 1 < metas.length && metas[j + 1]!.seq === metas[i]!.seq) j++;
+      const seq = metas[i]!.seq;
       const start = metas[i]!.off;
       const end = metas[j]!.off + metas[j]!.len + 5 + uvarintSize(metas[j]!.len);
-      const b = Buffer.allocUnsafe(end - start);
-      const fd = this.chunkFd(metas[i]!.seq);
-      let got = 0;
-      while (got < b.length) {
-        const n = readSync(fd, b, got, b.length - got, start + got);
-        if (n === 0) break;
-        got += n;
-      }
+      const w = this.chunkWindow(seq, start, end);
       for (let k = i; k <= j; k++) {
         const m = metas[k]!;
-        const o = m.off - start;
+        const o = m.off - w.start;
         const vs = uvarintSize(m.len);
         const enc = o + vs;
-        if (enc + m.len + 5 > got || readUvarint(b, o) !== m.len || b[enc] !== ENCODING_XOR || crc32c(b, enc, enc + 1 + m.len) !== b.readUInt32BE(enc + 1 + m.len)) {
+        if (enc + m.len + 5 > w.got || readUvarint(w.b, o) !== m.len || w.b[enc] !== ENCODING_XOR || crc32c(w.b, enc, enc + 1 + m.len) !== w.b.readUInt32BE(enc + 1 + m.len)) {
           onCorrupt?.(`${this.dir}/chunks/${String(m.seq).padStart(6, '0')}: chunk at ${m.off} is corrupt`);
           continue;
         }
-        out.push({ mint: m.mint, maxt: m.maxt, b, off: enc + 1, len: m.len });
+        out.push({ mint: m.mint, maxt: m.maxt, b: w.b, off: enc + 1, len: m.len });
       }
       i = j + 1;
     }
     return out;
+  }
+
+  /**
+   * Chunk bytes [start, end) of segment `seq`, from a read-ahead window: a query walks
+   * series in index order and their chunks lie one after the other in the segment, so
+   * one 512 KiB read serves many series instead of one read(2) each. Views handed out
+   * keep their window alive; the window itself is dropped on the next miss.
+   */
+  private chunkWindow(seq: number, start: number, end: number): { b: Buffer; start: number; got: number } {
+    const w = this.window;
+    if (w !== null && w.seq === seq && start >= w.start && end <= w.start + w.got) return w;
+    const b = Buffer.allocUnsafe(Math.max(end - start, CHUNK_READ_AHEAD));
+    const fd = this.chunkFd(seq);
+    let got = 0;
+    while (got < end - start) {
+      const n = readSync(fd, b, got, b.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    this.window = { seq, start, b, got };
+    return this.window;
   }
 
   acquire(): void {
@@ -503,6 +521,7 @@ export class BlockReader implements PostingsSource {
     closeSync(this.indexFd);
     for (const fd of this.chunkFds.values()) closeSync(fd);
     this.chunkFds.clear();
+    this.window = null;
   }
 }
 

@@ -84,8 +84,8 @@ export class RequestContext {
     this.res.end(body);
   }
 
-  /** Sends an already-serialised JSON string. */
-  sendJsonText(status: number, json: string): void {
+  /** Sends an already-serialised JSON string (or its UTF-8 bytes). */
+  sendJsonText(status: number, json: string | Buffer): void {
     this.send(status, 'application/json', json);
   }
 
@@ -94,7 +94,7 @@ export class RequestContext {
   }
 
   sendApi(result: ApiResult): void {
-    if (typeof result.body === 'string') this.sendJsonText(result.status, result.body);
+    if (typeof result.body === 'string' || Buffer.isBuffer(result.body)) this.sendJsonText(result.status, result.body);
     else this.sendJson(result.status, result.body);
   }
 }
@@ -112,7 +112,7 @@ export type ApiErrorType =
 
 export interface ApiResult {
   status: number;
-  /** An object to serialise, or a JSON string already serialised (fast path for big results). */
+  /** An object to serialise, or JSON already serialised as a string or UTF-8 bytes (fast path for big results). */
   body: unknown;
 }
 
