@@ -117,6 +117,7 @@ function currentRss(pid) {
 }
 
 async function stopServer(srv) {
+  srv.proc.stopping = true;
   const exited = new Promise((r) => srv.proc.once('exit', r));
   srv.proc.kill('SIGTERM');
   await exited;
@@ -189,13 +190,25 @@ async function push(port, series, start) {
   const vArr = new Float64Array(1);
   let samples = 0;
   let rejected = 0;
+  let retried = 0;
   let firstErr = null;
   const inflight = new Set();
   const t0 = Date.now();
   let inBatch = 0;
   let lastReport = 0;
   const send = async (body) => {
-    const r = await post(port, '/api/v1/write', body);
+    let r;
+    // A remote-write client retries a request that failed on the network; so does the bench.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = await post(port, '/api/v1/write', body);
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        retried++;
+        await sleep(100);
+      }
+    }
     if (r.status !== 204 && r.status !== 200) {
       rejected++;
       firstErr ??= `${r.status} ${r.text.trim()}`;
@@ -228,6 +241,7 @@ async function push(port, series, start) {
   if (inBatch > 0) await flush();
   await Promise.all(inflight);
   process.stderr.write('\r' + ' '.repeat(60) + '\r');
+  if (retried > 0) process.stderr.write(`  ${retried} requests retried after network errors\n`);
   return { samples, seconds: (Date.now() - t0) / 1000, rejected, firstErr };
 }
 
@@ -254,6 +268,9 @@ async function startServer(kind, dir, port) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+  proc.once('exit', (code, signal) => {
+    if (!proc.stopping) process.stderr.write(`\n${kind} exited unexpectedly (${code ?? signal}); its last output:\n${err}\n`);
+  });
   const t0 = Date.now();
   await waitReady(`http://127.0.0.1:${port}${kind === 'victoria' ? '/health' : '/-/ready'}`, proc, 600_000);
   return { proc, stderr: () => err, readySeconds: (Date.now() - t0) / 1000 };

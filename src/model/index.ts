@@ -20,5 +20,5 @@ export {
 } from './labels.js';
 export { hashLabels, hashString } from './hash.js';
 export { STALE_NAN, isStaleNaN, formatValue, formatFloatF, type Sample } from './value.js';
-export { compileAnchoredRegex, RegexError, type RegexOptions } from './regex.js';
+export { compileAnchoredRegex, compileMatchRegex, hasNestedRepetition, RegexError, type RegexOptions, type RegexTester } from './regex.js';
 export { Matcher, MatchType, newMatcher, matchAll } from './matcher.js';

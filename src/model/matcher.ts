@@ -1,4 +1,4 @@
-import { compileAnchoredRegex, type RegexOptions } from './regex.js';
+import { compileMatchRegex, type RegexOptions, type RegexTester } from './regex.js';
 
 export enum MatchType {
   Equal = '=',
@@ -12,7 +12,7 @@ export enum MatchType {
  * A missing label matches as the empty string, as in Prometheus.
  */
 export class Matcher {
-  private readonly re: RegExp | null;
+  private readonly re: RegexTester | null;
   /** For regexes that are a plain alternation of literals ("a|b|c"): the set of literals. */
   readonly setMatches: ReadonlySet<string> | null;
 
@@ -23,7 +23,7 @@ export class Matcher {
     opts: RegexOptions = {},
   ) {
     if (type === MatchType.Regexp || type === MatchType.NotRegexp) {
-      this.re = compileAnchoredRegex(value, opts);
+      this.re = compileMatchRegex(value, opts);
       this.setMatches = literalAlternation(value);
     } else {
       this.re = null;

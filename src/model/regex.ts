@@ -14,6 +14,8 @@
  * accepts (backreferences `\1`, lookaround `(?=`, `(?!`, `(?<=`) is rejected here to keep
  * RE2's linear-time guarantee and Prometheus' error behaviour.
  */
+import { RE2JS } from 're2js';
+
 export class RegexError extends Error {
   override name = 'RegexError';
 }
@@ -144,4 +146,83 @@ function translate(pattern: string): { source: string; flags: string } {
     out += c;
   }
   return { source: out, flags };
+}
+
+/** What label matching needs of a compiled regex. */
+export interface RegexTester {
+  test(s: string): boolean;
+}
+
+/**
+ * Compiles a label-matcher regex (anchored, RE2 syntax) for matching only. JavaScript's
+ * backtracking engine takes exponential time on patterns such as `(a+)+b` and a single
+ * match cannot be interrupted by the query timeout, so patterns with a quantified group
+ * that itself repeats or alternates run on RE2JS (linear time, RE2's own semantics);
+ * everything else stays on the much faster native RegExp. Errors are those of
+ * compileAnchoredRegex either way.
+ */
+export function compileMatchRegex(pattern: string, opts: RegexOptions = {}): RegexTester {
+  const native = compileAnchoredRegex(pattern, opts);
+  if (!hasNestedRepetition(pattern)) return native;
+  const dotAll = opts.dotAll ?? true;
+  const key = (dotAll ? 'S' : '_') + pattern;
+  let t = linearCache.get(key);
+  if (t) return t;
+  try {
+    const re = RE2JS.compile((dotAll ? '^(?s:' : '^(?:') + pattern + ')$');
+    t = { test: (s: string): boolean => re.matches(s) };
+  } catch {
+    // Syntax RE2JS does not take but the translation does (rare): keep the native one.
+    t = native;
+  }
+  if (linearCache.size > 10000) linearCache.clear();
+  linearCache.set(key, t);
+  return t;
+}
+
+const linearCache = new Map<string, RegexTester>();
+
+/** True when a quantifier applies to a group that contains a quantifier or an alternation. */
+export function hasNestedRepetition(p: string): boolean {
+  const stack: { rep: boolean }[] = [{ rep: false }];
+  const isQuant = (c: string | undefined): boolean => c === '*' || c === '+' || c === '?' || c === '{';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // Skip the class: a leading ']' (or '^]') is literal, escapes are skipped.
+      i++;
+      if (p[i] === '^') i++;
+      if (p[i] === ']') i++;
+      while (i < p.length && p[i] !== ']') {
+        if (p[i] === '\\') i++;
+        else if (p[i] === '[' && p[i + 1] === ':') {
+          const end = p.indexOf(':]', i + 2);
+          if (end > 0) i = end + 1;
+        }
+        i++;
+      }
+      continue;
+    }
+    if (c === '(') {
+      stack.push({ rep: false });
+      continue;
+    }
+    if (c === ')') {
+      const f = stack.length > 1 ? stack.pop()! : { rep: false };
+      if (isQuant(p[i + 1]) && f.rep) return true;
+      if (f.rep || isQuant(p[i + 1])) stack[stack.length - 1]!.rep = true;
+      continue;
+    }
+    if (c === '|') {
+      stack[stack.length - 1]!.rep = true;
+      continue;
+    }
+    // '?' right after '(' opens a flag or named group, not a repetition.
+    if (isQuant(c) && !(c === '?' && p[i - 1] === '(')) stack[stack.length - 1]!.rep = true;
+  }
+  return false;
 }

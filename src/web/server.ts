@@ -127,6 +127,10 @@ export class WebServer {
     if (this.opts.maxConnections && this.opts.maxConnections > 0) server.maxConnections = this.opts.maxConnections;
     server.requestTimeout = this.opts.readTimeoutMs ?? 300_000;
     server.headersTimeout = Math.min(60_000, server.requestTimeout || 60_000);
+    // Node closes idle keep-alive sockets after 5 s; a remote-write client or Grafana that
+    // reuses a socket just as it is closed gets ECONNRESET. Keep them open longer than
+    // the usual client idle timeouts instead (Go's server, Prometheus' peer, keeps them).
+    server.keepAliveTimeout = 65_000;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
