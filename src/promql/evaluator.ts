@@ -205,11 +205,24 @@ export class Evaluator {
   }
 
   private async fetch(vs: VectorSelector, mint: number, maxt: number, keepStale: boolean): Promise<RawSeries[]> {
+    const out: RawSeries[] = [];
+    await this.eachSeries(vs, mint, maxt, keepStale, (r) => {
+      this.addSamples(r.n);
+      // Each series gets one exact-size copy of the scratch buffers.
+      if (r.n > 0) out.push({ labels: r.labels, ts: r.ts.slice(0, r.n), vs: r.vs.slice(0, r.n), n: r.n });
+    });
+    return out;
+  }
+
+  /**
+   * Decodes the selected series one after the other into reusable scratch buffers and
+   * hands each to `fn` (synchronously, so the head cannot be truncated in between);
+   * `fn` must not keep `ts`/`vs`, which the next series overwrites.
+   */
+  private async eachSeries(vs: VectorSelector, mint: number, maxt: number, keepStale: boolean, fn: (r: RawSeries) => void): Promise<void> {
     const { q, shared } = await this.querierFor(mint, maxt);
     try {
       const list = await q.select({ start: mint, end: maxt }, vs.matchers);
-      const out: RawSeries[] = [];
-      // Samples go into reusable scratch buffers first; each series then gets one exact-size copy.
       let ts = this.scratchT;
       let vals = this.scratchV;
       for (const s of list) {
@@ -235,10 +248,8 @@ export class Evaluator {
             n++;
           } while (it.next());
         }
-        this.addSamples(n);
-        if (n > 0) out.push({ labels: s.labels, ts: ts.slice(0, n), vs: vals.slice(0, n), n });
+        fn({ labels: s.labels, ts, vs: vals, n });
       }
-      return out;
     } finally {
       if (!shared) q.close();
     }
@@ -323,14 +334,20 @@ export class Evaluator {
   }
 
   private async matrixSelector(ms: MatrixSelector, g: Grid): Promise<RangeValue> {
+    const w = this.matrixWindow(ms, g);
+    const raw = await this.fetch(ms.vs, w.mint, w.maxt, false);
+    return { kind: 'matrix', series: raw, range: ms.range, refTime: w.ref, mode: w.mode, lookback: w.lookback };
+  }
+
+  /** The samples a matrix selector reads over the whole grid, and how each step finds its window. */
+  private matrixWindow(ms: MatrixSelector, g: Grid): { ref: (i: number) => number; mint: number; maxt: number; mode: 'anchored' | 'smoothed' | undefined; lookback: number } {
     const ref = this.refTimeFn(g, ms.vs.at, ms.vs.offset);
     const first = Math.min(ref(0), ref(g.n - 1));
     const last = Math.max(ref(0), ref(g.n - 1));
     const mode = ms.vs.anchored ? 'anchored' : ms.vs.smoothed ? 'smoothed' : undefined;
     const lb = this.o.lookbackDelta;
     // Extended selectors also read one sample before the range (and after it, smoothed).
-    const raw = await this.fetch(ms.vs, first - ms.range - (mode ? lb : 0), last + (mode === 'smoothed' ? lb : 0), false);
-    return { kind: 'matrix', series: raw, range: ms.range, refTime: ref, mode, lookback: lb };
+    return { ref, mint: first - ms.range - (mode ? lb : 0), maxt: last + (mode === 'smoothed' ? lb : 0), mode, lookback: lb };
   }
 
   private async subquery(sq: SubqueryExpr, g: Grid): Promise<RangeValue> {
@@ -575,9 +592,9 @@ export class Evaluator {
     for (let i = 0; i < e.args.length; i++) if (exprType(e.args[i]!) === 'matrix') mIdx = i;
     const scalars: Float64Array[] = [];
     for (let i = 0; i < e.args.length; i++) if (i !== mIdx) scalars.push(await this.scalarArg(e.args[i]!, g));
-    const m = (await this.eval(e.args[mIdx]!, g)) as RangeValue;
     const leftOpen = this.o.compat === '3';
     if (name === 'absent_over_time') {
+      const m = (await this.eval(e.args[mIdx]!, g)) as RangeValue;
       const inner = unwrapParens(e.args[0]!);
       const ls = absentLabels(inner.type === 'MatrixSelector' ? inner.vs.matchers : null);
       const s = newStepSeries(ls, n);
@@ -602,24 +619,50 @@ export class Evaluator {
       return { kind: 'vector', series: any ? [s] : [] };
     }
     if (name === 'quantile_over_time') this.quantileWarning(scalars[0]!, e.args[0]!.pos.start);
-    if (name === 'rate' || name === 'increase' || name === 'irate') {
-      for (const r of m.series) {
+    const fn = RANGE_FUNCTIONS[name];
+    if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
+    const counterFn = name === 'rate' || name === 'increase' || name === 'irate';
+    // A plain selector argument is streamed: one series is decoded at a time and dropped
+    // after its steps are computed, so a query holds one series' samples plus its output
+    // (what Prometheus counts against --query.max-samples) instead of every sample read.
+    const arg = unwrapParens(e.args[mIdx]!);
+    let m: Omit<RangeValue, 'series'>;
+    let each: (visit: (r: RawSeries) => void) => Promise<void>;
+    if (arg.type === 'MatrixSelector') {
+      const w = this.matrixWindow(arg, g);
+      m = { kind: 'matrix', range: arg.range, refTime: w.ref, mode: w.mode, lookback: w.lookback };
+      each = (visit) =>
+        this.eachSeries(arg.vs, w.mint, w.maxt, false, (r) => {
+          if (r.n === 0) return;
+          this.addSamples(r.n);
+          visit(r);
+          this.samples -= r.n;
+        });
+    } else {
+      const mv = (await this.eval(e.args[mIdx]!, g)) as RangeValue;
+      m = mv;
+      each = async (visit) => {
+        for (const r of mv.series) {
+          visit(r);
+          if (Date.now() - this.lastYield > 20) await this.maybeYield();
+        }
+      };
+    }
+    const keepName = KEEPS_NAME_RANGE.has(name);
+    const out: StepSeries[] = [];
+    const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
+    let work = 0;
+    const wantResets = name === 'rate' || name === 'increase';
+    let resets = new Uint32Array(0);
+    await each((r) => {
+      if (counterFn) {
         const metric = r.labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
         if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) {
           this.annotate('info', `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metric)}`, e.args[mIdx]!.pos.start);
         }
       }
-    }
-    const fn = RANGE_FUNCTIONS[name];
-    if (!fn) throw new EvalError('execution', `function "${name}" is not implemented`);
-    const keepName = KEEPS_NAME_RANGE.has(name);
-    const out: StepSeries[] = [];
-    this.addSamples(m.series.length * n);
-    const ctx: WindowCtx = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: m.range, evalT: 0, a1: 0, a2: 0, compat: this.o.compat };
-    let work = 0;
-    const wantResets = name === 'rate' || name === 'increase';
-    let resets = new Uint32Array(0);
-    for (const r of m.series) {
+      // Output points count against maxSamples too (one slot per step is allocated).
+      this.addSamples(n);
       const s = newStepSeries(keepName ? r.labels : dropName(r.labels), n);
       if (wantResets && !m.mode) {
         if (resets.length < r.n) resets = new Uint32Array(r.n * 2);
@@ -674,8 +717,7 @@ export class Evaluator {
         any = true;
       }
       if (any) out.push(s);
-      if (Date.now() - this.lastYield > 20) await this.maybeYield();
-    }
+    });
     return { kind: 'vector', series: keepName ? out : mergeSameLabels(out, n, true) };
   }
 }

@@ -89,16 +89,38 @@ function writeAll(fd: number, b: Uint8Array): void {
   while (off < b.length) off += writeSync(fd, b, off, b.length - off);
 }
 
+type BlockRange = { minTime: number; maxTime: number };
+type BlockCompaction = { level: number; sources?: string[]; parents?: string[] };
+
 /**
  * Writes a block from series sorted by labels. Chunks must be sorted by time and
  * lie inside [minTime, maxTime). Returns the meta of the published block.
  */
-export function writeBlock(
-  parentDir: string,
-  range: { minTime: number; maxTime: number },
-  series: Iterable<BlockSeries>,
-  compaction: { level: number; sources?: string[]; parents?: string[] } = { level: 1 },
-): BlockMeta {
+export function writeBlock(parentDir: string, range: BlockRange, series: Iterable<BlockSeries>, compaction: BlockCompaction = { level: 1 }): BlockMeta {
+  const steps = writeBlockSteps(parentDir, range, series, compaction);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * writeBlock for a running server: gives the event loop back every
+ * WRITE_SLICE_SERIES series, so scrapes, remote writes and queries keep being
+ * served while a head range or a compaction of 100k series is written.
+ */
+export async function writeBlockAsync(parentDir: string, range: BlockRange, series: Iterable<BlockSeries>, compaction: BlockCompaction = { level: 1 }): Promise<BlockMeta> {
+  const steps = writeBlockSteps(parentDir, range, series, compaction);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+const WRITE_SLICE_SERIES = 2000;
+
+function* writeBlockSteps(parentDir: string, range: BlockRange, series: Iterable<BlockSeries>, compaction: BlockCompaction): Generator<void, BlockMeta> {
   const id = newUlid();
   const tmp = join(parentDir, `${id}.tmp-for-creation`);
   mkdirSync(join(tmp, 'chunks'), { recursive: true });
@@ -189,6 +211,7 @@ export function writeBlock(
     rec.bytes(payload);
     rec.u32(crc32c(payload));
     iw.write(rec.get());
+    if (stats.numSeries % WRITE_SLICE_SERIES === 0) yield;
   }
   cw.close();
   // Symbols.

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { labelsCompare, type Labels } from '../model/index.js';
 import { StorageError, topN, type Appender, type Querier, type SeriesRef, type Storage, type StorageStats } from '../storage/index.js';
 import type { Logger } from '../util/index.js';
-import { BlockReader, scanBlockDirs, writeBlock, type BlockMeta, type BlockSeries } from './block.js';
+import { BlockReader, scanBlockDirs, writeBlock, writeBlockAsync, type BlockMeta, type BlockSeries } from './block.js';
 import { encodeChunks, newChunkState, ChunkIterator, SAMPLES_PER_CHUNK } from './chunk.js';
 import type { Decbuf, Encbuf } from './encoding.js';
 import { Head, type ChunkView, type HeadAppender } from './head.js';
@@ -337,11 +337,11 @@ export class Tsdb implements Storage {
       let cut = false;
       while (h.numSeries > 0 && h.maxTime - h.minTime > (this.blockRangeMs / 2) * 3) {
         const a = Math.floor(h.minTime / this.blockRangeMs) * this.blockRangeMs;
-        this.persistHeadRange(a, a + this.blockRangeMs);
+        await this.persistHeadRange(a, a + this.blockRangeMs);
         cut = true;
       }
       if (cut) this.writeCheckpoint();
-      this.compactBlocks();
+      await this.compactBlocks();
       this.applyRetention();
     } catch (err) {
       this.metrics.compactionsFailed.inc();
@@ -362,11 +362,11 @@ export class Tsdb implements Storage {
     let cut = false;
     while (h.numSeries > 0 && h.minTime !== Infinity) {
       const a = Math.floor(h.minTime / this.blockRangeMs) * this.blockRangeMs;
-      this.persistHeadRange(a, a + this.blockRangeMs);
+      await this.persistHeadRange(a, a + this.blockRangeMs);
       cut = true;
     }
     if (cut) this.writeCheckpoint();
-    this.compactBlocks();
+    await this.compactBlocks();
     this.applyRetention();
     this.updateHeadMetrics();
   }
@@ -386,9 +386,9 @@ export class Tsdb implements Storage {
     for (const e of list) yield { labels: e.labels, chunks: rechunk(h.chunks(e.slot, a, b - 1)) };
   }
 
-  private persistHeadRange(a: number, b: number): void {
+  private async persistHeadRange(a: number, b: number): Promise<void> {
     const started = Date.now();
-    const meta = writeBlock(this.opts.dir, { minTime: a, maxTime: b }, this.headSeriesInRange(a, b), { level: 1 });
+    const meta = await writeBlockAsync(this.opts.dir, { minTime: a, maxTime: b }, this.headSeriesInRange(a, b), { level: 1 });
     if (meta.stats.numSeries === 0) {
       // Nothing in range: drop the empty block.
       rmSync(join(this.opts.dir, meta.ulid), { recursive: true, force: true });
@@ -418,7 +418,7 @@ export class Tsdb implements Storage {
     return out;
   }
 
-  private compactBlocks(): void {
+  private async compactBlocks(): Promise<void> {
     const frontier = this.head.minValidTime;
     for (let guard = 0; guard < 1000; guard++) {
       let plan: BlockReader[] | null = null;
@@ -440,11 +440,11 @@ export class Tsdb implements Storage {
         if (plan) break;
       }
       if (!plan) return;
-      this.compactGroup(plan);
+      await this.compactGroup(plan);
     }
   }
 
-  private compactGroup(group: BlockReader[]): void {
+  private async compactGroup(group: BlockReader[]): Promise<void> {
     const started = Date.now();
     const minTime = Math.min(...group.map((b) => b.meta.minTime));
     const maxTime = Math.max(...group.map((b) => b.meta.maxTime));
@@ -454,7 +454,7 @@ export class Tsdb implements Storage {
     for (const b of group) b.acquire();
     let meta: BlockMeta;
     try {
-      meta = writeBlock(this.opts.dir, { minTime, maxTime }, mergeBlockSeries(group, (m) => this.reportCorrupt(m)), { level, sources, parents });
+      meta = await writeBlockAsync(this.opts.dir, { minTime, maxTime }, mergeBlockSeries(group, (m) => this.reportCorrupt(m)), { level, sources, parents });
     } finally {
       for (const b of group) b.release();
     }
