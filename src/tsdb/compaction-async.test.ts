@@ -52,6 +52,9 @@ test('head compaction of many series yields to the event loop; queries and appen
     const seen: number[] = [];
     let appended = 0;
     while (!done) {
+      // Requests arrive as separate event-loop turns (I/O callbacks); a loop of resolved
+      // promises alone would never let the compaction's setImmediate run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const c = await countSamples(db, t1 + 10 * STEP);
       assert.equal(c.series, SERIES);
       seen.push(c.samples);
