@@ -80,6 +80,8 @@ export class Tsdb implements Storage {
       fsyncPerCommit: opts.fsyncPerCommit,
     });
     this.metrics.retentionLimitBytes.set(this.retentionBytes);
+    // Head gauges and the WAL size are read at scrape time; a closed TSDB keeps its last values.
+    this.metrics.observeHead(this.head, () => (this.closed ? NaN : this.wal.sizeBytes()));
   }
 
   /** @internal */
@@ -117,7 +119,6 @@ export class Tsdb implements Storage {
     if (ro) return;
     this.wal.start();
     this.head.wal = this.wal;
-    this.updateHeadMetrics();
     const interval = this.opts.compactionIntervalMs ?? 60_000;
     if (interval > 0) {
       this.timer = setInterval(() => void this.compact(), interval);
@@ -346,8 +347,6 @@ export class Tsdb implements Storage {
     } catch (err) {
       this.metrics.compactionsFailed.inc();
       this.logger.error({ err: String(err), stack: (err as Error).stack }, 'compaction failed');
-    } finally {
-      this.updateHeadMetrics();
     }
   }
 
@@ -368,7 +367,6 @@ export class Tsdb implements Storage {
     if (cut) this.writeCheckpoint();
     this.compactBlocks();
     this.applyRetention();
-    this.updateHeadMetrics();
   }
 
   /**
@@ -511,15 +509,6 @@ export class Tsdb implements Storage {
     this.metrics.storageBlocksBytes.set(this.blocks.reduce((s, b) => s + b.sizeBytes, 0));
     const st = this.startTime();
     if (Number.isFinite(st)) this.metrics.lowestTimestamp.set(st);
-  }
-
-  private updateHeadMetrics(): void {
-    const h = this.head;
-    this.metrics.headSeries.set(h.numSeries);
-    this.metrics.headChunks.set(h.numChunks);
-    if (Number.isFinite(h.minTime)) this.metrics.headMinTime.set(h.minTime);
-    if (Number.isFinite(h.maxTime)) this.metrics.headMaxTime.set(h.maxTime);
-    this.metrics.walStorageSize.set(this.wal.sizeBytes());
   }
 
   // ---- snapshot ----

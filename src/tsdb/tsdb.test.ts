@@ -94,6 +94,39 @@ describe('tsdb', () => {
     }
   });
 
+  it('head gauges are current at every scrape, without waiting for a compaction', async () => {
+    const registry = new Registry();
+    // No compaction timer at all: only a collection-time read can make the gauges move.
+    const { db, cleanup } = await openTest({ registry, compactionIntervalMs: 0 });
+    const gauge = async (name: string): Promise<number | undefined> => {
+      const m = (await registry.getSingleMetric(name)?.get())?.values[0];
+      return m?.value;
+    };
+    try {
+      assert.equal(await gauge('vigil_tsdb_head_series'), 0);
+      let app = db.appender();
+      for (let i = 0; i < 3; i++) app.append(0, labelsFromStrings('__name__', 'g', 'i', String(i)), 5_000, i);
+      await app.commit();
+      assert.equal(await gauge('vigil_tsdb_head_series'), 3);
+      assert.equal(await gauge('vigil_tsdb_head_chunks'), 3);
+      assert.equal(await gauge('vigil_tsdb_head_min_time'), 5_000);
+      assert.equal(await gauge('vigil_tsdb_head_max_time'), 5_000);
+      const wal1 = (await gauge('vigil_tsdb_wal_storage_size_bytes'))!;
+      assert.ok(wal1 > 0, 'WAL size');
+      app = db.appender();
+      app.append(0, labelsFromStrings('__name__', 'g', 'i', '3'), 20_000, 1);
+      await app.commit();
+      // The text exposition (what /metrics serves) sees the new values too.
+      const text = await registry.metrics();
+      assert.match(text, /^vigil_tsdb_head_series 4$/m);
+      assert.match(text, /^vigil_tsdb_head_max_time 20000$/m);
+      assert.ok((await gauge('vigil_tsdb_wal_storage_size_bytes'))! >= wal1);
+    } finally {
+      await db.close();
+      cleanup();
+    }
+  });
+
   it('removes half-written blocks and blocks already compacted into another on start', async () => {
     const { db, dir, cleanup } = await openTest({ blockRangeMs: 600_000, retentionMs: 0 });
     try {
