@@ -42,6 +42,11 @@ export interface TsdbOptions {
    * segment, no compaction; appenders throw StorageError('read_only').
    */
   readOnly?: boolean;
+  /**
+   * Do not take the `lock` file in `dir` (--storage.tsdb.no-lockfile): nothing then stops
+   * a second process from writing the same directory.
+   */
+  noLockfile?: boolean;
 }
 
 /** The TSDB: head + WAL + blocks + compaction + retention, implementing Storage. */
@@ -558,7 +563,7 @@ export class Tsdb implements Storage {
     if (this.timer) clearInterval(this.timer);
     this.wal.close();
     for (const b of this.blocks) b.close();
-    if (!this.opts.readOnly) releaseLock(this.opts.dir);
+    if (takesLock(this.opts)) releaseLock(this.opts.dir);
   }
 }
 
@@ -707,16 +712,21 @@ export async function openTsdb(opts: TsdbOptions): Promise<Tsdb> {
     if (!existsSync(opts.dir)) throw new Error(`${opts.dir}: no such data directory`);
   } else {
     mkdirSync(opts.dir, { recursive: true });
-    acquireLock(opts.dir);
+    if (takesLock(opts)) acquireLock(opts.dir);
   }
   const db = new Tsdb(opts, opts.registry ?? new Registry());
   try {
     db.open();
   } catch (err) {
-    if (!opts.readOnly) releaseLock(opts.dir);
+    if (takesLock(opts)) releaseLock(opts.dir);
     throw err;
   }
   return db;
+}
+
+/** Writers take the lock file unless told not to; read-only tools never do. */
+function takesLock(opts: TsdbOptions): boolean {
+  return opts.readOnly !== true && opts.noLockfile !== true;
 }
 
 class DbAppender implements Appender {

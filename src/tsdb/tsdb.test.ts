@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -124,6 +124,28 @@ describe('tsdb', () => {
     } finally {
       await db.close();
       cleanup();
+    }
+  });
+
+  it('takes the lock file unless noLockfile, and refuses a directory locked by a live process', async () => {
+    const t = tempDir('vigil-tsdb-');
+    try {
+      const db = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0 });
+      assert.equal(readFileSync(join(t.path, 'lock'), 'utf8'), String(process.pid));
+      await db.close();
+      assert.equal(existsSync(join(t.path, 'lock')), false, 'released on close');
+      // Another live process (the test runner) holds the lock.
+      writeFileSync(join(t.path, 'lock'), String(process.ppid));
+      await assert.rejects(openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0 }), /is locked by process/);
+      const free = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0, noLockfile: true });
+      await free.close();
+      assert.equal(readFileSync(join(t.path, 'lock'), 'utf8'), String(process.ppid), 'without a lock file of its own, the other lock is left alone');
+      rmSync(join(t.path, 'lock'));
+      const none = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0, noLockfile: true });
+      assert.equal(existsSync(join(t.path, 'lock')), false, 'noLockfile writes no lock file');
+      await none.close();
+    } finally {
+      t.cleanup();
     }
   });
 
