@@ -42,6 +42,11 @@ export interface TsdbOptions {
    * segment, no compaction; appenders throw StorageError('read_only').
    */
   readOnly?: boolean;
+  /**
+   * Do not take the `lock` file in `dir` (--storage.tsdb.no-lockfile): nothing then stops
+   * a second process from writing the same directory.
+   */
+  noLockfile?: boolean;
 }
 
 /** The TSDB: head + WAL + blocks + compaction + retention, implementing Storage. */
@@ -80,6 +85,8 @@ export class Tsdb implements Storage {
       fsyncPerCommit: opts.fsyncPerCommit,
     });
     this.metrics.retentionLimitBytes.set(this.retentionBytes);
+    // Head gauges and the WAL size are read at scrape time; a closed TSDB keeps its last values.
+    this.metrics.observeHead(this.head, () => (this.closed ? NaN : this.wal.sizeBytes()));
   }
 
   /** @internal */
@@ -117,7 +124,6 @@ export class Tsdb implements Storage {
     if (ro) return;
     this.wal.start();
     this.head.wal = this.wal;
-    this.updateHeadMetrics();
     const interval = this.opts.compactionIntervalMs ?? 60_000;
     if (interval > 0) {
       this.timer = setInterval(() => void this.compact(), interval);
@@ -346,8 +352,6 @@ export class Tsdb implements Storage {
     } catch (err) {
       this.metrics.compactionsFailed.inc();
       this.logger.error({ err: String(err), stack: (err as Error).stack }, 'compaction failed');
-    } finally {
-      this.updateHeadMetrics();
     }
   }
 
@@ -368,7 +372,6 @@ export class Tsdb implements Storage {
     if (cut) this.writeCheckpoint();
     await this.compactBlocks();
     this.applyRetention();
-    this.updateHeadMetrics();
   }
 
   /**
@@ -513,15 +516,6 @@ export class Tsdb implements Storage {
     if (Number.isFinite(st)) this.metrics.lowestTimestamp.set(st);
   }
 
-  private updateHeadMetrics(): void {
-    const h = this.head;
-    this.metrics.headSeries.set(h.numSeries);
-    this.metrics.headChunks.set(h.numChunks);
-    if (Number.isFinite(h.minTime)) this.metrics.headMinTime.set(h.minTime);
-    if (Number.isFinite(h.maxTime)) this.metrics.headMaxTime.set(h.maxTime);
-    this.metrics.walStorageSize.set(this.wal.sizeBytes());
-  }
-
   // ---- snapshot ----
 
   /**
@@ -569,7 +563,7 @@ export class Tsdb implements Storage {
     if (this.timer) clearInterval(this.timer);
     this.wal.close();
     for (const b of this.blocks) b.close();
-    if (!this.opts.readOnly) releaseLock(this.opts.dir);
+    if (takesLock(this.opts)) releaseLock(this.opts.dir);
   }
 }
 
@@ -718,16 +712,21 @@ export async function openTsdb(opts: TsdbOptions): Promise<Tsdb> {
     if (!existsSync(opts.dir)) throw new Error(`${opts.dir}: no such data directory`);
   } else {
     mkdirSync(opts.dir, { recursive: true });
-    acquireLock(opts.dir);
+    if (takesLock(opts)) acquireLock(opts.dir);
   }
   const db = new Tsdb(opts, opts.registry ?? new Registry());
   try {
     db.open();
   } catch (err) {
-    if (!opts.readOnly) releaseLock(opts.dir);
+    if (takesLock(opts)) releaseLock(opts.dir);
     throw err;
   }
   return db;
+}
+
+/** Writers take the lock file unless told not to; read-only tools never do. */
+function takesLock(opts: TsdbOptions): boolean {
+  return opts.readOnly !== true && opts.noLockfile !== true;
 }
 
 class DbAppender implements Appender {

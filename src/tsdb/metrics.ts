@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** What the head gauges read at collection time. */
+export interface HeadGaugeSource {
+  readonly numSeries: number;
+  readonly numChunks: number;
+  readonly minTime: number;
+  readonly maxTime: number;
+}
+
 /**
  * The TSDB's own metrics, named after Prometheus' prometheus_tsdb_* with a
  * vigil_ prefix so existing dashboards translate by a rename.
@@ -32,18 +40,27 @@ export class TsdbMetrics {
   readonly storageBlocksBytes: Gauge;
   readonly lowestTimestamp: Gauge;
   readonly retentionLimitBytes: Gauge;
+  private head: HeadGaugeSource | null = null;
+  private walBytes: (() => number) | null = null;
 
   constructor(registry: Registry) {
     const registers = [registry];
     const c = (name: string, help: string): Counter => new Counter({ name: `vigil_tsdb_${name}`, help, registers });
-    const g = (name: string, help: string): Gauge => new Gauge({ name: `vigil_tsdb_${name}`, help, registers });
-    this.headSeries = g('head_series', 'Total number of series in the head block.');
+    const g = (name: string, help: string, collect?: () => void): Gauge => new Gauge({ name: `vigil_tsdb_${name}`, help, registers, ...(collect ? { collect } : {}) });
+    // The head gauges are read when the registry is collected (each scrape of /metrics), like
+    // Prometheus' GaugeFuncs, so they are never older than the scrape.
+    const fromHead = (gauge: () => Gauge, value: (h: HeadGaugeSource) => number) => (): void => {
+      if (this.head === null) return;
+      const v = value(this.head);
+      if (Number.isFinite(v)) gauge().set(v);
+    };
+    this.headSeries = g('head_series', 'Total number of series in the head block.', fromHead(() => this.headSeries, (h) => h.numSeries));
     this.headSeriesCreated = c('head_series_created_total', 'Total number of series created in the head.');
     this.headSeriesRemoved = c('head_series_removed_total', 'Total number of series removed from the head.');
-    this.headChunks = g('head_chunks', 'Total number of chunks in the head block.');
+    this.headChunks = g('head_chunks', 'Total number of chunks in the head block.', fromHead(() => this.headChunks, (h) => h.numChunks));
     this.headSamplesAppended = c('head_samples_appended_total', 'Total number of appended samples.');
-    this.headMinTime = g('head_min_time', 'Minimum timestamp of the head block (ms).');
-    this.headMaxTime = g('head_max_time', 'Maximum timestamp of the head block (ms).');
+    this.headMinTime = g('head_min_time', 'Minimum timestamp of the head block (ms).', fromHead(() => this.headMinTime, (h) => h.minTime));
+    this.headMaxTime = g('head_max_time', 'Maximum timestamp of the head block (ms).', fromHead(() => this.headMaxTime, (h) => h.maxTime));
     this.outOfOrderSamples = c('out_of_order_samples_total', 'Samples rejected as out of order.');
     this.outOfBoundSamples = c('out_of_bound_samples_total', 'Samples rejected for being older than the appendable window.');
     this.duplicateSamples = c('duplicate_samples_total', 'Samples rejected for a duplicate timestamp with a different value.');
@@ -52,7 +69,10 @@ export class TsdbMetrics {
     this.walTruncations = c('wal_truncations_total', 'WAL truncations after checkpoints.');
     this.walFsyncs = c('wal_fsyncs_total', 'fsync calls on WAL segments.');
     this.walSegmentCurrent = g('wal_segment_current', 'Index of the WAL segment being written.');
-    this.walStorageSize = g('wal_storage_size_bytes', 'Size of the WAL and its checkpoint in bytes.');
+    this.walStorageSize = g('wal_storage_size_bytes', 'Size of the WAL and its checkpoint in bytes.', () => {
+      const v = this.walBytes?.();
+      if (v !== undefined && Number.isFinite(v)) this.walStorageSize.set(v);
+    });
     this.checkpointCreations = c('checkpoint_creations_total', 'Head checkpoints written.');
     this.blocksLoaded = g('blocks_loaded', 'Number of currently loaded data blocks.');
     this.compactionsTotal = c('compactions_total', 'Compactions run (head cuts and block merges).');
@@ -69,5 +89,11 @@ export class TsdbMetrics {
     this.storageBlocksBytes = g('storage_blocks_bytes', 'Bytes used by the loaded blocks.');
     this.lowestTimestamp = g('lowest_timestamp', 'Lowest timestamp held (ms).');
     this.retentionLimitBytes = g('retention_limit_bytes', 'Maximum bytes for blocks + WAL (0 = unlimited).');
+  }
+
+  /** Makes the head gauges (series, chunks, min/max time) and the WAL size read these at every collection. */
+  observeHead(head: HeadGaugeSource, walBytes: () => number): void {
+    this.head = head;
+    this.walBytes = walBytes;
   }
 }

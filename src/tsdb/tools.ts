@@ -119,49 +119,97 @@ export async function importOpenMetrics(
   return { samples: samples - dups, series: byKey.size, blocks, duplicatesDropped: dups };
 }
 
-/** promtool-style cardinality report of one block (the newest unless `block` names one). */
-export function analyzeBlock(dir: string, opts: { block?: string; limit?: number } = {}): string {
+/** What the cardinality report reads: a block's index or the head's. */
+interface IndexView {
+  labelNames(): string[];
+  values(name: string): readonly string[];
+  get(name: string, value: string): ArrayLike<number>;
+}
+
+/** The data directory must exist: a mistyped path is an error, not an empty report (promtool exits 1 too). */
+function requireDataDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new Error(`${dir}: no such data directory`);
+  }
+  if (!st.isDirectory()) throw new Error(`${dir}: not a directory`);
+}
+
+/**
+ * promtool-style cardinality report of one block (the newest unless `block` names
+ * one). With no block at all, the head is analyzed from the WAL instead: the TSDB
+ * does not cut a block when it stops (close() only syncs the WAL), it cuts one once
+ * the head spans 1.5 block ranges (3h with the default 2h), so a young data
+ * directory holds only a WAL. Throws when `dir` is missing or holds no data.
+ */
+export async function analyzeBlock(dir: string, opts: { block?: string; limit?: number; logger?: Logger } = {}): Promise<string> {
+  requireDataDir(dir);
   const limit = opts.limit ?? 20;
   const readers = scanBlockDirs(dir, true).blocks.map((p) => new BlockReader(p));
   try {
-    if (readers.length === 0) return `no blocks in ${dir} (the head is not analyzed; stop the server or wait for a head cut)\n`;
-    let r = readers.reduce((a, b) => (b.meta.maxTime > a.meta.maxTime ? b : a));
     if (opts.block) {
       const f = readers.find((x) => x.ulid === opts.block);
       if (!f) throw new Error(`block ${opts.block} not found in ${dir}`);
-      r = f;
+      return cardinalityReport(f, header(f.meta, f.sizeBytes), limit);
     }
-    const m = r.meta;
-    const lines: string[] = [];
-    lines.push(`Block ID: ${m.ulid}`);
-    lines.push(`Duration: ${formatMs(m.maxTime - m.minTime)} (${new Date(m.minTime).toISOString()} .. ${new Date(m.maxTime).toISOString()})`);
-    lines.push(`Series: ${m.stats.numSeries}  Chunks: ${m.stats.numChunks}  Samples: ${m.stats.numSamples}  Size: ${r.sizeBytes} bytes`);
-    const names = r.labelNames();
-    let pairs = 0;
-    const cardinality: Array<[string, number]> = [];
-    const pairCounts: Array<[string, number]> = [];
-    for (const n of names) {
-      const vals = r.values(n);
-      pairs += vals.length;
-      cardinality.push([n, vals.length]);
-      for (const v of vals) pairCounts.push([`${n}=${v}`, r.get(n, v).length]);
+    if (readers.length > 0) {
+      const r = readers.reduce((a, b) => (b.meta.maxTime > a.meta.maxTime ? b : a));
+      return cardinalityReport(r, header(r.meta, r.sizeBytes), limit);
     }
-    lines.push(`Label names: ${names.length}`);
-    lines.push(`Postings (unique label pairs): ${pairs}`);
-    const top = (title: string, rows: Array<[string, number]>): void => {
-      lines.push('', title + ':');
-      for (const [k, v] of rows.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit)) lines.push(`${String(v).padStart(8)} ${k}`);
-    };
-    top('Highest cardinality labels', cardinality);
-    top(
-      'Highest cardinality metric names',
-      r.values('__name__').map((v) => [v, r.get('__name__', v).length] as [string, number]),
-    );
-    top('Most common label pairs', pairCounts);
-    return lines.join('\n') + '\n';
   } finally {
     for (const x of readers) x.close();
   }
+  const db = await openTsdb({ dir, logger: opts.logger ?? nopLogger(), readOnly: true, compactionIntervalMs: 0 });
+  try {
+    const h = db.head;
+    if (h.numSeries === 0 || !Number.isFinite(h.minTime)) {
+      throw new Error(`no data in ${dir}: no blocks, and no samples in the WAL`);
+    }
+    const lines = [
+      `No blocks yet in ${dir}: analyzing the head, read from the WAL (blocks are cut every ${formatMs(DEFAULT_BLOCK_RANGE_MS)} of data, once the head spans ${formatMs(DEFAULT_BLOCK_RANGE_MS * 1.5)}; stopping the server does not cut one).`,
+      `Head: ${formatMs(h.maxTime - h.minTime)} (${new Date(h.minTime).toISOString()} .. ${new Date(h.maxTime).toISOString()})`,
+      `Series: ${h.numSeries}  Chunks: ${h.numChunks}  WAL size: ${db.diskBytes().wal} bytes`,
+    ];
+    return cardinalityReport(h, lines, limit);
+  } finally {
+    await db.close();
+  }
+}
+
+function header(m: BlockMeta, sizeBytes: number): string[] {
+  return [
+    `Block ID: ${m.ulid}`,
+    `Duration: ${formatMs(m.maxTime - m.minTime)} (${new Date(m.minTime).toISOString()} .. ${new Date(m.maxTime).toISOString()})`,
+    `Series: ${m.stats.numSeries}  Chunks: ${m.stats.numChunks}  Samples: ${m.stats.numSamples}  Size: ${sizeBytes} bytes`,
+  ];
+}
+
+function cardinalityReport(r: IndexView, lines: string[], limit: number): string {
+  const names = r.labelNames();
+  let pairs = 0;
+  const cardinality: Array<[string, number]> = [];
+  const pairCounts: Array<[string, number]> = [];
+  for (const n of names) {
+    const vals = r.values(n);
+    pairs += vals.length;
+    cardinality.push([n, vals.length]);
+    for (const v of vals) pairCounts.push([`${n}=${v}`, r.get(n, v).length]);
+  }
+  lines.push(`Label names: ${names.length}`);
+  lines.push(`Postings (unique label pairs): ${pairs}`);
+  const top = (title: string, rows: Array<[string, number]>): void => {
+    lines.push('', title + ':');
+    for (const [k, v] of rows.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit)) lines.push(`${String(v).padStart(8)} ${k}`);
+  };
+  top('Highest cardinality labels', cardinality);
+  top(
+    'Highest cardinality metric names',
+    r.values('__name__').map((v) => [v, r.get('__name__', v).length] as [string, number]),
+  );
+  top('Most common label pairs', pairCounts);
+  return lines.join('\n') + '\n';
 }
 
 function formatMs(ms: number): string {
@@ -180,6 +228,7 @@ export async function dumpSamples(
   opts: { minTime: number; maxTime: number; matchers: Matcher[][]; logger?: Logger },
   write: (s: string) => void,
 ): Promise<number> {
+  requireDataDir(dir);
   const db = await openTsdb({ dir, logger: opts.logger ?? nopLogger(), readOnly: true, compactionIntervalMs: 0 });
   let n = 0;
   try {

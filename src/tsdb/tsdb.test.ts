@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -91,6 +91,61 @@ describe('tsdb', () => {
     } finally {
       await db.close();
       cleanup();
+    }
+  });
+
+  it('head gauges are current at every scrape, without waiting for a compaction', async () => {
+    const registry = new Registry();
+    // No compaction timer at all: only a collection-time read can make the gauges move.
+    const { db, cleanup } = await openTest({ registry, compactionIntervalMs: 0 });
+    const gauge = async (name: string): Promise<number | undefined> => {
+      const m = (await registry.getSingleMetric(name)?.get())?.values[0];
+      return m?.value;
+    };
+    try {
+      assert.equal(await gauge('vigil_tsdb_head_series'), 0);
+      let app = db.appender();
+      for (let i = 0; i < 3; i++) app.append(0, labelsFromStrings('__name__', 'g', 'i', String(i)), 5_000, i);
+      await app.commit();
+      assert.equal(await gauge('vigil_tsdb_head_series'), 3);
+      assert.equal(await gauge('vigil_tsdb_head_chunks'), 3);
+      assert.equal(await gauge('vigil_tsdb_head_min_time'), 5_000);
+      assert.equal(await gauge('vigil_tsdb_head_max_time'), 5_000);
+      const wal1 = (await gauge('vigil_tsdb_wal_storage_size_bytes'))!;
+      assert.ok(wal1 > 0, 'WAL size');
+      app = db.appender();
+      app.append(0, labelsFromStrings('__name__', 'g', 'i', '3'), 20_000, 1);
+      await app.commit();
+      // The text exposition (what /metrics serves) sees the new values too.
+      const text = await registry.metrics();
+      assert.match(text, /^vigil_tsdb_head_series 4$/m);
+      assert.match(text, /^vigil_tsdb_head_max_time 20000$/m);
+      assert.ok((await gauge('vigil_tsdb_wal_storage_size_bytes'))! >= wal1);
+    } finally {
+      await db.close();
+      cleanup();
+    }
+  });
+
+  it('takes the lock file unless noLockfile, and refuses a directory locked by a live process', async () => {
+    const t = tempDir('vigil-tsdb-');
+    try {
+      const db = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0 });
+      assert.equal(readFileSync(join(t.path, 'lock'), 'utf8'), String(process.pid));
+      await db.close();
+      assert.equal(existsSync(join(t.path, 'lock')), false, 'released on close');
+      // Another live process (the test runner) holds the lock.
+      writeFileSync(join(t.path, 'lock'), String(process.ppid));
+      await assert.rejects(openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0 }), /is locked by process/);
+      const free = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0, noLockfile: true });
+      await free.close();
+      assert.equal(readFileSync(join(t.path, 'lock'), 'utf8'), String(process.ppid), 'without a lock file of its own, the other lock is left alone');
+      rmSync(join(t.path, 'lock'));
+      const none = await openTsdb({ dir: t.path, logger: nopLogger(), compactionIntervalMs: 0, noLockfile: true });
+      assert.equal(existsSync(join(t.path, 'lock')), false, 'noLockfile writes no lock file');
+      await none.close();
+    } finally {
+      t.cleanup();
     }
   });
 

@@ -2,7 +2,7 @@ export { WebServer, ListenError, parseListenAddress, type WebServerOptions, type
 export { WebContext } from './context.js';
 export { mountCoreApi, mountServiceRoutes, type CoreApiOptions } from './api.js';
 export { loadWebConfig, parseWebConfig, WebConfigError, type WebConfig, type TlsServerConfig } from './web-config.js';
-export { staticUiHandler, resolveUiPath, uiBuilt, PACKAGE_ROOT } from './static-ui.js';
+export { staticUiHandler, resolveUiPath, uiBuilt, isUiRoute, UI_PAGES, PACKAGE_ROOT } from './static-ui.js';
 export { createVigilRegistry, metricsRoutes } from './own-metrics.js';
 export { lifecycleRoutes, type LifecycleHooks } from './lifecycle.js';
 export { federateRoutes, formatGoFloat, type FederateOptions } from './federate.js';

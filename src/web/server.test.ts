@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -9,7 +9,7 @@ import { labelsFromStrings, STALE_NAN } from '../model/index.js';
 import { MemoryStorage } from '../storage/index.js';
 import { tempDir } from '../testutil/index.js';
 import { nopLogger } from '../util/index.js';
-import { createVigilRegistry, mountCoreApi, mountServiceRoutes, snapshotName, staticUiHandler, WebServer, type TargetsSource } from './index.js';
+import { createVigilRegistry, mountCoreApi, mountServiceRoutes, PACKAGE_ROOT, snapshotName, staticUiHandler, UI_PAGES, WebServer, type TargetsSource } from './index.js';
 
 interface Reply {
   status: number;
@@ -315,7 +315,7 @@ describe('web server (in process)', () => {
 
   it('serves the UI with SPA fallback and never outside its directory', async () => {
     assert.equal((await call(port, 'GET', '/')).text, '<html>spa</html>');
-    assert.equal((await call(port, 'GET', '/graph/some/route')).text, '<html>spa</html>');
+    assert.equal((await call(port, 'GET', '/graph')).text, '<html>spa</html>');
     const js = await call(port, 'GET', '/assets/app.js');
     assert.equal(js.text, 'console.log(1)');
     assert.match(String(js.headers['content-type']), /javascript/);
@@ -340,6 +340,31 @@ describe('web server (in process)', () => {
     assert.equal(am.json()['errorType'], 'not_found');
   });
 
+  it("answers index.html only on the UI's own routes; other paths get Prometheus' plain-text 404", async () => {
+    for (const p of ['/', ...UI_PAGES.map((x) => `/${x}`), '/graph?g0.expr=up', '/dashboard?uid=x']) {
+      const r = await call(port, 'GET', p);
+      assert.equal(r.status, 200, p);
+      assert.equal(r.text, '<html>spa</html>', p);
+    }
+    for (const p of ['/metrics/nonexistent', '/nope', '/-/healty', '/graph/some/route', '/graph/', '/dashboards/abc', '/Graph', '/api', '/assets', '/assets/missing.js', '/static/x.css']) {
+      const r = await call(port, 'GET', p);
+      assert.equal(r.status, 404, p);
+      assert.equal(r.text, '404 page not found\n', p);
+      assert.match(String(r.headers['content-type']), /^text\/plain/, p);
+    }
+    // API paths keep the JSON error envelope.
+    const api = await call(port, 'GET', '/api/v2/foo');
+    assert.equal(api.status, 404);
+    assert.equal(api.json()['errorType'], 'not_found');
+  });
+
+  it('knows every page of the UI router (ui/src/app.tsx)', () => {
+    const app = readFileSync(join(PACKAGE_ROOT, 'ui', 'src', 'app.tsx'), 'utf8');
+    const pages = [...app.matchAll(/^\s*case '([^']+)':/gm)].map((m) => m[1]!);
+    assert.ok(pages.length >= 10, 'cases found in app.tsx');
+    assert.deepEqual([...pages].sort(), [...UI_PAGES].sort());
+  });
+
   it('exposes its own metrics including per-handler request counts', async () => {
     const m = await call(port, 'GET', '/metrics');
     assert.match(m.text, /^process_cpu_user_seconds_total /m);
@@ -351,6 +376,7 @@ describe('web server (in process)', () => {
 
 describe('web server route prefix', () => {
   it('serves everything under the prefix and redirects the root', async () => {
+    const ui = tempDir();
     const registry = createVigilRegistry();
     const web = new WebServer({ listenAddress: '127.0.0.1:0', logger: nopLogger(), routePrefix: '/vigil/', registry });
     mountServiceRoutes(web, { lifecycle: { enabled: false, ready: () => true, reload: async () => undefined, quit: () => undefined }, registry });
@@ -379,8 +405,19 @@ describe('web server route prefix', () => {
       assert.equal((await call(port, 'GET', '/api/v1/targets')).status, 404);
       assert.equal((await call(port, 'POST', '/vigil/-/reload')).status, 403);
       assert.equal((await call(port, 'GET', '/vigil/-/healthy')).status, 200);
+      // With the UI: its routes under the prefix only.
+      writeFileSync(join(ui.path, 'index.html'), '<html>spa</html>');
+      web.setFallback(staticUiHandler(ui.path));
+      assert.equal((await call(port, 'GET', '/vigil/')).text, '<html>spa</html>');
+      assert.equal((await call(port, 'GET', '/vigil/targets')).text, '<html>spa</html>');
+      for (const p of ['/targets', '/vigil/metrics/nonexistent', '/vigil/targets/x', '/vigil/nope']) {
+        const r = await call(port, 'GET', p);
+        assert.equal(r.status, 404, p);
+        assert.equal(r.text, '404 page not found\n', p);
+      }
     } finally {
       await web.stop();
+      ui.cleanup();
     }
   });
 });

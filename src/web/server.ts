@@ -292,7 +292,9 @@ export class WebServer {
       }
       if (m === null) {
         if (!isApi && rel !== null && this.fallback && (ctx.method === 'GET' || ctx.method === 'HEAD') && (await this.fallback(ctx, rel))) return;
-        sendError(ctx, 404, 'not_found', `no handler for ${ctx.method} ${path}`);
+        // API paths get the JSON error envelope; any other unknown path Go's plain-text 404, as Prometheus answers.
+        if (isApi) sendError(ctx, 404, 'not_found', `no handler for ${ctx.method} ${path}`);
+        else ctx.send(404, 'text/plain; charset=utf-8', '404 page not found\n');
         return;
       }
       ctx.params = m.params;

@@ -46,16 +46,35 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * Serves a built single-page app: existing files as they are, any other extension-less
- * path as index.html (client-side routing), missing assets as 404. Paths can never
- * leave the UI directory.
+ * The UI's client-side routes (the `case`s of `Page` in ui/src/app.tsx; a test keeps the
+ * two in step). Pages are one path segment deep, because the UI's asset and API URLs are
+ * relative to the page's folder.
+ */
+export const UI_PAGES: readonly string[] = ['graph', 'query', 'targets', 'alerts', 'alertmanager', 'silences', 'rules', 'status', 'tsdb-status', 'flags', 'config', 'dashboards', 'dashboard'];
+const UI_PAGE_SET = new Set(UI_PAGES);
+
+/**
+ * Whether `path` (below the route prefix) is a page of the UI: "/" or "/<page>". Like
+ * Prometheus, which serves its React app only on its own routes, anything else is a 404
+ * (so a typo such as /metrics/foo or /-/healty is not answered 200 with the UI).
+ */
+export function isUiRoute(path: string): boolean {
+  if (path === '' || path === '/') return true;
+  const m = /^\/([a-z-]+)$/.exec(path);
+  return m !== null && UI_PAGE_SET.has(m[1]!);
+}
+
+/**
+ * Serves a built single-page app: existing files as they are, the UI's own routes
+ * (isUiRoute) as index.html (client-side routing); everything else is left to the
+ * server's 404. Paths can never leave the UI directory.
  */
 export function staticUiHandler(dir: string): FallbackHandler {
   const root = resolve(dir);
   return async (ctx, path) => {
     const built = existsSync(join(root, 'index.html'));
     if (!built) {
-      if (extname(path) !== '') return false;
+      if (!isUiRoute(path)) return false;
       ctx.send(200, 'text/html; charset=utf-8', NOT_BUILT(root), { 'Cache-Control': 'no-cache' });
       return true;
     }
@@ -72,8 +91,8 @@ export function staticUiHandler(dir: string): FallbackHandler {
     const st = await stat(file).catch(() => null);
     if (st?.isDirectory()) target = join(file, 'index.html');
     else if (!st) {
-      // Client-side routes have no extension; a missing asset is a real 404.
-      if (extname(rel) !== '') return false;
+      // Only the UI's own routes get index.html; a missing asset or an unknown path is a real 404.
+      if (!isUiRoute(rel)) return false;
       target = join(root, 'index.html');
     }
     const tst = target === file ? st : await stat(target).catch(() => null);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../../testutil/index.js';
+import { findBinary, skipUnless, tempDir, VIGIL_BIN } from '../../testutil/index.js';
 import { checkConfigFile, command } from './check-config.js';
 
 test('check config: SUCCESS with the rule files found, FAILED with file:line, exit codes', async () => {
@@ -50,6 +51,95 @@ test('check config: SUCCESS with the rule files found, FAILED with file:line, ex
     }
     assert.deepEqual(codes, [0, 1, 2]);
     assert.ok(out.join('').includes('FAILED'));
+  } finally {
+    d.cleanup();
+  }
+});
+
+/** Rule files and configs referencing them, for the command tests below (absolute paths, so promtool prints the same ones). */
+function ruleFixtures(dir: string): Record<string, string> {
+  mkdirSync(join(dir, 'rules'));
+  writeFileSync(join(dir, 'rules', 'ok.yml'), 'groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n  - alert: Down\n    expr: up == 0\n');
+  writeFileSync(join(dir, 'rules', 'bad.yml'), 'groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up{\n');
+  mkdirSync(join(dir, 'lint'));
+  writeFileSync(join(dir, 'lint', 'dup.yml'), 'groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n  - record: a:b\n    expr: up\n');
+  const configs: Record<string, string> = {
+    good: 'rule_files: ["rules/ok.yml"]\n',
+    'bad-rule': 'rule_files: ["rules/*.yml"]\n',
+    dup: 'rule_files: ["lint/dup.yml", "rules/ok.yml"]\n',
+    'no-rules': 'global: {}\n',
+    'no-match': 'rule_files: ["nomatch/*.yml"]\n',
+  };
+  const paths: Record<string, string> = {};
+  for (const [name, text] of Object.entries(configs)) writeFileSync((paths[name] = join(dir, `${name}.yml`)), text);
+  return paths;
+}
+
+function runCli(bin: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const [cmd, pre] = bin === VIGIL_BIN ? [process.execPath, [VIGIL_BIN]] : [bin, []];
+  return new Promise((resolve) => execFile(cmd, [...pre, ...args], (e, out, err) => resolve({ code: e ? Number(e.code ?? 1) : 0, out, err })));
+}
+
+test('check config: checks the rule files it references (errors, lint, exit codes)', async () => {
+  const d = tempDir('vigil-check-');
+  try {
+    const c = ruleFixtures(d.path);
+    const good = await runCli(VIGIL_BIN, ['check', 'config', c.good!]);
+    assert.equal(good.code, 0, good.err);
+    assert.equal(good.out, `Checking ${c.good}\n  SUCCESS: 1 rule files found\n SUCCESS: ${c.good} is valid prometheus config file syntax\n\nChecking ${join(d.path, 'rules', 'ok.yml')}\n  SUCCESS: 2 rules found\n\n`);
+
+    const bad = await runCli(VIGIL_BIN, ['check', 'config', c['bad-rule']!]);
+    assert.equal(bad.code, 1, 'an invalid rule file fails the command');
+    assert.ok(bad.out.includes(`Checking ${join(d.path, 'rules', 'ok.yml')}\n  SUCCESS: 2 rules found\n`), bad.out);
+    assert.match(bad.err, /^ {2}FAILED:\n {5}\/.*bad\.yml: 5:11: group "g", rule 1, "a:b": could not parse expression/m);
+
+    // Lint findings: reported, exit 0; 3 with --lint-fatal; silent with --lint=none.
+    assert.equal((await runCli(VIGIL_BIN, ['check', 'config', c.dup!])).code, 0);
+    const fatal = await runCli(VIGIL_BIN, ['check', 'config', '--lint-fatal', c.dup!]);
+    assert.equal(fatal.code, 3);
+    assert.match(fatal.err, / {2}FAILED:\n {5}lint error 1 duplicate rule\(s\) found\./);
+    const none = await runCli(VIGIL_BIN, ['check', 'config', '--lint=none', '--lint-fatal', c.dup!]);
+    assert.equal(none.code, 0);
+    assert.ok(none.out.includes('  SUCCESS: 2 rules found'));
+    // A bad rule file wins over lint (exit 1, not 3), across several configs.
+    assert.equal((await runCli(VIGIL_BIN, ['check', 'config', '--lint-fatal', c.dup!, c['bad-rule']!])).code, 1);
+
+    // No rule files: no "rule files found" line (promtool prints it only when there are some).
+    const noRules = await runCli(VIGIL_BIN, ['check', 'config', c['no-rules']!]);
+    assert.equal(noRules.out, `Checking ${c['no-rules']}\n SUCCESS: ${c['no-rules']} is valid prometheus config file syntax\n\n`);
+    // --syntax-only does not look at rule files.
+    assert.equal((await runCli(VIGIL_BIN, ['check', 'config', '--syntax-only', c['bad-rule']!])).code, 0);
+  } finally {
+    d.cleanup();
+  }
+});
+
+const promtool = findBinary('promtool');
+
+test('check config: same exit codes, stdout and stderr as promtool check config', { skip: skipUnless(promtool, 'prometheus') }, async () => {
+  const d = tempDir('vigil-check-');
+  try {
+    const c = ruleFixtures(d.path);
+    const cases: string[][] = [
+      [c.good!],
+      [c['bad-rule']!],
+      [c.dup!],
+      ['--lint-fatal', c.dup!],
+      ['--lint=none', '--lint-fatal', c.dup!],
+      [c['no-rules']!],
+      [c['no-match']!],
+      ['--syntax-only', c['bad-rule']!],
+      [c.good!, c['bad-rule']!, c['no-rules']!],
+    ];
+    const problems: string[] = [];
+    for (const args of cases) {
+      const p = await runCli(promtool!, ['check', 'config', ...args]);
+      const v = await runCli(VIGIL_BIN, ['check', 'config', ...args]);
+      for (const k of ['code', 'out', 'err'] as const) {
+        if (p[k] !== v[k]) problems.push(`${args.join(' ')}: ${k} differs\n--- promtool\n${p[k]}\n--- vigil\n${v[k]}`);
+      }
+    }
+    assert.deepEqual(problems, []);
   } finally {
     d.cleanup();
   }

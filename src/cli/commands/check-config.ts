@@ -3,9 +3,12 @@ import { ConfigError, loadConfigFile, type Config, type HTTPClientConfig } from 
 import { expandGlob, parseTargetGroupsFile } from '../../discovery/index.js';
 import { errorMessage, formatFlagHelp, parseFlags, type FlagSpec } from '../../util/index.js';
 import type { Command } from '../main.js';
+import { checkRuleFile, lintMode, printRuleFileCheck } from './check-rules.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'syntax-only', kind: 'bool', help: 'Only check the config file syntax, ignoring file and content validation referenced in the config.' },
+  { name: 'lint', kind: 'string', default: 'duplicate-rules', help: 'Linting checks to apply to the rules specified in the config: "all", "duplicate-rules" or "none".' },
+  { name: 'lint-fatal', kind: 'bool', help: 'Make lint errors exit with exit code 3.' },
   { name: 'help', kind: 'bool', help: 'Show help.' },
 ];
 
@@ -84,7 +87,7 @@ function safeIsFile(p: string): boolean {
 
 /**
  * Checks one prometheus.yml; the lines are what promtool prints for it. Rule file
- * contents are not checked here (the rules checker can take `ruleFiles`).
+ * contents are not checked here (the command checks `ruleFiles` next).
  */
 export async function checkConfigFile(path: string, syntaxOnly: boolean): Promise<CheckResult> {
   const lines = [`Checking ${path}`];
@@ -95,7 +98,8 @@ export async function checkConfigFile(path: string, syntaxOnly: boolean): Promis
       const warnings: string[] = [];
       const rules = checkReferences(cfg, warnings);
       lines.push(...warnings);
-      lines.push(`  SUCCESS: ${rules.length} rule files found`);
+      // promtool prints this line only when the config references rule files.
+      if (rules.length > 0) lines.push(`  SUCCESS: ${rules.length} rule files found`);
       ruleFiles.push(...rules);
     }
     lines.push(` SUCCESS: ${path} is valid prometheus config file syntax`);
@@ -106,7 +110,12 @@ export async function checkConfigFile(path: string, syntaxOnly: boolean): Promis
   }
 }
 
-/** `vigil check config FILE...` — like `promtool check config`: SUCCESS/FAILED per file, exit 1 on any failure. */
+/**
+ * `vigil check config FILE...` — like `promtool check config`: SUCCESS/FAILED per file, then
+ * each referenced rule file is checked as `check rules` would (errors indented as promtool
+ * does here). Exit 1 when a config or rule file is invalid, 3 for lint findings with
+ * --lint-fatal, 0 otherwise (lint findings alone do not fail the check, as in promtool).
+ */
 export const command: Command = {
   summary: 'check that prometheus.yml files are valid (promtool check config)',
   async run(argv: string[]): Promise<number> {
@@ -116,31 +125,26 @@ export const command: Command = {
       (flags.bool('help') ? process.stdout : process.stderr).write(out);
       return flags.bool('help') ? 0 : 2;
     }
+    const lint = lintMode(flags.string('lint'));
+    const out = (s: string): void => void process.stdout.write(s);
+    const err = (s: string): void => void process.stderr.write(s);
     let failed = false;
-    const checkRules = await loadRuleChecker();
+    let lintFailed = false;
     for (const file of flags.positional) {
       const r = await checkConfigFile(file, flags.bool('syntax-only'));
-      (r.ok ? process.stdout : process.stderr).write(r.lines.join('\n') + '\n\n');
+      // As promtool: the verdict lines on stdout, a FAILED line on stderr.
+      for (const l of r.lines) (l.startsWith('  FAILED:') ? err : out)(l + '\n');
+      out('\n');
       if (!r.ok) failed = true;
-      // Like promtool, go on to check the rule files the config references.
-      if (r.ok && r.ruleFiles.length > 0 && checkRules && (await checkRules(r.ruleFiles)) !== 0) failed = true;
+      for (const rf of r.ruleFiles) {
+        const c = await checkRuleFile(rf, lint);
+        printRuleFileCheck(rf, c, '     ', out, err);
+        if (c.errors.length > 0) failed = true;
+        else if (c.lintError !== null) lintFailed = true;
+      }
     }
-    return failed ? 1 : 0;
+    if (failed) return 1;
+    if (lintFailed && flags.bool('lint-fatal')) return 3;
+    return 0;
   },
 };
-
-type RuleChecker = (argv: string[]) => Promise<number>;
-
-/**
- * The rules checker (`vigil check rules`, ./check-rules.js) when this build has it.
- * Loaded by URL so this module does not depend on the rules subsystem at compile time.
- */
-async function loadRuleChecker(): Promise<RuleChecker | null> {
-  try {
-    const mod = (await import(new URL('./check-rules.js', import.meta.url).href)) as { checkRules?: RuleChecker };
-    return typeof mod.checkRules === 'function' ? mod.checkRules : null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('check-rules')) return null;
-    throw err;
-  }
-}

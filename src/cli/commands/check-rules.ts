@@ -15,6 +15,60 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', kind: 'bool', help: 'show this help' },
 ];
 
+export type LintMode = 'all' | 'duplicate-rules' | 'none';
+
+/** The verdict on one rule file, before printing. */
+export interface RuleFileCheck {
+  /** Number of rules (valid files only). */
+  rules: number;
+  /** Errors, each "file: line:col: message" (empty when the file is valid). */
+  errors: string[];
+  /** promtool's duplicate-rules lint finding (multi-line text), or null. */
+  lintError: string | null;
+}
+
+/** Parses and validates one rule file like promtool's checkRules: errors, rule count, lint finding. */
+export async function checkRuleFile(file: string, lint: LintMode): Promise<RuleFileCheck> {
+  const templater = ruleTemplater();
+  const r = await loadRuleFile(file, { validator: promqlValidator, checkTemplate: (t, n) => templater.check(t, n) });
+  if (r.errors.length > 0) return { rules: 0, errors: r.errors, lintError: null };
+  const n = r.groups.reduce((s, g) => s + g.rules.length, 0);
+  const dups = lint === 'none' ? [] : duplicateRules(r.groups);
+  const lintError =
+    dups.length === 0
+      ? null
+      : `lint error ${dups.length} duplicate rule(s) found.\n` +
+        dups.map((d) => `Metric: ${d.metric}\nLabel(s):\n${d.labels.map((l) => `\t${l.name}: ${l.value}\n`).join('')}`).join('') +
+        'Might cause inconsistency while recording expressions';
+  return { rules: n, errors: [], lintError };
+}
+
+/**
+ * Prints one rule file's verdict the way promtool does: "Checking FILE", then
+ * "  SUCCESS: N rules found" on stdout or "  FAILED:" and the errors on stderr.
+ * `errorIndent` is what precedes each error: "" for `check rules`, and promtool's
+ * `Println("    ", err)` (5 spaces) when `check config` checks the rule files it references.
+ */
+export function printRuleFileCheck(file: string, c: RuleFileCheck, errorIndent: string, out: (s: string) => void, err: (s: string) => void): void {
+  out(`Checking ${file}\n`);
+  if (c.errors.length > 0) {
+    err('  FAILED:\n');
+    for (const e of c.errors) err(errorIndent + e + '\n');
+  } else if (c.lintError !== null) {
+    // As promtool: a lint finding replaces the SUCCESS line (exit code 0 unless --lint-fatal).
+    err(`  FAILED:\n${errorIndent}${c.lintError}\n`);
+  } else {
+    out(`  SUCCESS: ${c.rules} rules found\n`);
+  }
+  out('\n');
+}
+
+/** Validates the --lint value. */
+export function lintMode(v: string): LintMode {
+  if (v === 'all' || v === 'duplicate-rules' || v === 'none') return v;
+  throw new UserError(`--lint: unknown value ${JSON.stringify(v)} (all, duplicate-rules, none)`);
+}
+
 export async function checkRules(
   argv: string[],
   out: (s: string) => void = (s) => void process.stdout.write(s),
@@ -34,33 +88,14 @@ export async function checkRules(
       return 1;
     }
   }
-  const lint = flags.string('lint');
-  if (!['all', 'duplicate-rules', 'none'].includes(lint)) throw new UserError(`--lint: unknown value ${JSON.stringify(lint)} (all, duplicate-rules, none)`);
-  const templater = ruleTemplater();
+  const lint = lintMode(flags.string('lint'));
   let failed = false;
   let lintFailed = false;
   for (const f of files) {
-    out(`Checking ${f}\n`);
-    const r = await loadRuleFile(f, { validator: promqlValidator, checkTemplate: (t, n) => templater.check(t, n) });
-    if (r.errors.length > 0) {
-      err('  FAILED:\n');
-      for (const e of r.errors) err(e + '\n');
-      out('\n');
-      failed = true;
-      continue;
-    }
-    const n = r.groups.reduce((s, g) => s + g.rules.length, 0);
-    // As promtool: a lint finding replaces the SUCCESS line (exit code 0 unless --lint-fatal).
-    const dups = lint === 'none' ? [] : duplicateRules(r.groups);
-    if (dups.length > 0) {
-      err(`  FAILED:\nlint error ${dups.length} duplicate rule(s) found.\n`);
-      for (const d of dups) err(`Metric: ${d.metric}\nLabel(s):\n${d.labels.map((l) => `\t${l.name}: ${l.value}\n`).join('')}`);
-      err('Might cause inconsistency while recording expressions\n');
-      lintFailed = true;
-    } else {
-      out(`  SUCCESS: ${n} rules found\n`);
-    }
-    out('\n');
+    const c = await checkRuleFile(f, lint);
+    printRuleFileCheck(f, c, '', out, err);
+    if (c.errors.length > 0) failed = true;
+    else if (c.lintError !== null) lintFailed = true;
   }
   if (failed) return 1;
   if (lintFailed && flags.bool('lint-fatal')) return 3;

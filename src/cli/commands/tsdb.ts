@@ -1,5 +1,5 @@
 import { analyzeBlock, dumpSamples, importOpenMetrics, parseSelector } from '../../tsdb/index.js';
-import { createLogger, formatFlagHelp, parseDuration, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
+import { createLogger, errorMessage, formatFlagHelp, parseDuration, parseFlags, UserError, type FlagSpec } from '../../util/index.js';
 import type { Command } from '../main.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Command } from '../main.js';
  */
 const USAGE = `usage:
   vigil tsdb import openmetrics FILE [DATADIR]   write blocks from an OpenMetrics file (default DATADIR ./data)
-  vigil tsdb analyze [DATADIR]                   cardinality report of the newest block
+  vigil tsdb analyze [DATADIR]                   cardinality report of the newest block (of the head, from the WAL, when there is no block yet)
   vigil tsdb dump [DATADIR]                      print samples as "{labels} value timestamp"
 `;
 
@@ -35,6 +35,12 @@ function parseTime(s: string, def: number, flag: string): number {
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new UserError(`--${flag}: expected milliseconds since the epoch or an RFC 3339 time, got "${s}"`);
   return t;
+}
+
+/** A data directory that cannot be read (missing, empty, corrupt): exit 1 like promtool, not 2 (usage). */
+function failed(sub: string, err: unknown): number {
+  process.stderr.write(`vigil tsdb ${sub}: ${errorMessage(err)}\n`);
+  return 1;
 }
 
 export const command: Command = {
@@ -92,9 +98,9 @@ export const command: Command = {
       }
       const dir = f.positional[0] ?? 'data';
       try {
-        process.stdout.write(analyzeBlock(dir, { block: f.optString('block'), limit: f.int('limit') }));
+        process.stdout.write(await analyzeBlock(dir, { block: f.optString('block'), limit: f.int('limit'), logger: createLogger({ level: 'warn' }) }));
       } catch (err) {
-        throw new UserError((err as Error).message);
+        return failed('analyze', err);
       }
       return 0;
     }
@@ -112,13 +118,12 @@ export const command: Command = {
         throw new UserError((err as Error).message);
       }
       const logger = createLogger({ level: 'warn' });
-      await dumpSamples(
-        dir,
-        { minTime: parseTime(f.string('min-time'), -Infinity, 'min-time'), maxTime: parseTime(f.string('max-time'), Infinity, 'max-time'), matchers, logger },
-        (s) => process.stdout.write(s),
-      ).catch((err: unknown) => {
-        throw new UserError((err as Error).message);
-      });
+      const range = { minTime: parseTime(f.string('min-time'), -Infinity, 'min-time'), maxTime: parseTime(f.string('max-time'), Infinity, 'max-time') };
+      try {
+        await dumpSamples(dir, { ...range, matchers, logger }, (s) => process.stdout.write(s));
+      } catch (err) {
+        return failed('dump', err);
+      }
       return 0;
     }
     throw new UserError(`unknown tsdb subcommand "${sub}"\n${USAGE}`);

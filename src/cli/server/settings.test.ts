@@ -54,9 +54,19 @@ test('durations print as Prometheus prints them', () => {
 });
 
 test('Prometheus-only flags are accepted and reported as ignored; the deprecated retention flag still works', () => {
-  const s = settings('--web.console.templates=/etc/prometheus/consoles', '--storage.tsdb.no-lockfile', '--storage.tsdb.retention=30d');
-  assert.deepEqual(s.ignoredFlags, ['web.console.templates', 'storage.tsdb.no-lockfile']);
+  const s = settings('--web.console.templates=/etc/prometheus/consoles', '--storage.tsdb.wal-compression', '--storage.tsdb.retention=30d');
+  assert.deepEqual(s.ignoredFlags, ['web.console.templates', 'storage.tsdb.wal-compression']);
   assert.equal(s.retentionTimeMs, 30 * 86_400_000);
   assert.equal(settings('--storage.tsdb.retention=30d', '--storage.tsdb.retention.time=7d').retentionTimeMs, 7 * 86_400_000);
   assert.deepEqual(settings().ignoredFlags, []);
+});
+
+test('the lock file flags work: on by default, off with --storage.tsdb.no-lockfile or --no-storage.tsdb.use-lockfile', () => {
+  assert.equal(settings().tsdbLockfile, true);
+  assert.equal(settings('--storage.tsdb.use-lockfile').tsdbLockfile, true);
+  for (const off of [['--storage.tsdb.no-lockfile'], ['--no-storage.tsdb.use-lockfile'], ['--storage.tsdb.use-lockfile=false'], ['--storage.tsdb.use-lockfile', '--storage.tsdb.no-lockfile']]) {
+    const s = settings(...off);
+    assert.equal(s.tsdbLockfile, false, off.join(' '));
+    assert.deepEqual(s.ignoredFlags, [], `${off.join(' ')} is not an ignored flag`);
+  }
 });

@@ -20,6 +20,8 @@ export interface ServerSettings {
   readTimeoutMs: number;
   uiPath: string;
   tsdbPath: string;
+  /** Take the data directory's lock file (--[no-]storage.tsdb.use-lockfile, --storage.tsdb.no-lockfile). */
+  tsdbLockfile: boolean;
   retentionTimeMs: number;
   /** Bytes; 0 = no size limit. */
   retentionSize: number;
@@ -108,6 +110,7 @@ export function settingsFromFlags(f: ParsedFlags, specs: readonly FlagSpec[]): S
     readTimeoutMs: f.duration('web.read-timeout'),
     uiPath: resolveUiPath(f.string('web.ui-path')),
     tsdbPath: f.string('storage.tsdb.path'),
+    tsdbLockfile: f.bool('storage.tsdb.use-lockfile') && !f.bool('storage.tsdb.no-lockfile'),
     retentionTimeMs,
     retentionSize,
     lookbackDeltaMs: f.duration('query.lookback-delta'),

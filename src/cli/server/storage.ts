@@ -23,6 +23,7 @@ export async function openStorage(settings: ServerSettings, logger: Logger, regi
     registry,
     retentionMs: settings.retentionTimeMs,
     retentionBytes: settings.retentionSize,
+    noLockfile: !settings.tsdbLockfile,
   });
   const admin: AdminStorage = {
     snapshot: async (withHead: boolean): Promise<string> => {
