@@ -1,0 +1,96 @@
+/**
+ * A restart in the middle of a pending `for` window does not restart the window: the
+ * rules engine restores activeAt from ALERTS_FOR_STATE (Prometheus' RestoreForState), so
+ * the alert fires `for` after it became active plus the time Vigil was down — not a
+ * whole `for` after the restart. Both a graceful stop (SIGTERM) and kill -9.
+ *
+ * Why --rules.alert.for-grace-period=1s: Prometheus (and Vigil) skip the restore for
+ * rules whose `for` is shorter than the grace period (default 10m; such alerts wait the
+ * full `for` again), and never fire a restored alert sooner than the grace period after
+ * the restart. A 1s grace keeps a 20s `for` restorable and does not move the fire time.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { apiData, eventually, queryVector, sleep, startMutableExporter, startVigilServer, tempDir, type MutableExporter } from '../../testutil/index.js';
+
+const FOR_MS = 20_000;
+/** How far into the window the server goes down. */
+const DOWN_AFTER_MS = 8_000;
+/**
+ * Allowed error on the fire time: the 1s evaluation interval on both sides of the
+ * restart, ALERTS_FOR_STATE's whole-second resolution, and the 200ms poll.
+ */
+const TOLERANCE_MS = 3_500;
+
+interface ApiAlert {
+  labels: Record<string, string>;
+  state: string;
+  activeAt: string;
+}
+
+let exporter: MutableExporter;
+before(async () => {
+  exporter = await startMutableExporter('# TYPE app_errors gauge\napp_errors 3\n');
+});
+after(async () => {
+  await exporter.close();
+});
+
+async function alertState(base: string): Promise<ApiAlert | undefined> {
+  const d = await apiData<{ alerts: ApiAlert[] }>(base, '/api/v1/alerts');
+  return d.alerts.find((a) => a.labels['alertname'] === 'AppErrors');
+}
+
+for (const how of ['SIGTERM', 'kill -9'] as const) {
+  test(`restart (${how}) during a pending for: 20s fires at activeAt + for + downtime`, { timeout: 80_000 }, async (t) => {
+    const dir = tempDir('vigil-e2e-for-');
+    writeFileSync(join(dir.path, 'rules.yml'), `groups:\n  - name: app\n    rules:\n      - alert: AppErrors\n        expr: app_errors > 0\n        for: 20s\n`);
+    const vigil = await startVigilServer({
+      dir: dir.path,
+      config: `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['${exporter.target}']\n`,
+      args: ['--rules.alert.for-grace-period=1s', '--no-host-collectors', '--no-alertmanager.enable'],
+    });
+    try {
+      const pending = await eventually(async () => {
+        const a = await alertState(vigil.base);
+        return a?.state === 'pending' ? a : null;
+      }, 20_000, 200);
+      const activeAt = Date.parse(pending.activeAt);
+      await sleep(Math.max(0, activeAt + DOWN_AFTER_MS - Date.now()));
+      const forState = await queryVector(vigil.base, 'ALERTS_FOR_STATE{alertname="AppErrors"}');
+      assert.equal(forState.length, 1);
+      assert.equal(Number(forState[0]!.value[1]), Math.floor(activeAt / 1000), 'ALERTS_FOR_STATE holds activeAt in seconds');
+      assert.equal((await alertState(vigil.base))?.state, 'pending');
+
+      const downAt = Date.now();
+      if (how === 'SIGTERM') assert.equal(await vigil.stop(), 0);
+      else await vigil.kill9();
+      await vigil.restart();
+      const upAt = Date.now();
+      const downtime = upAt - downAt;
+
+      let restoredActiveAt = 0;
+      const firedAt = await eventually(async () => {
+        const a = await alertState(vigil.base);
+        if (a) restoredActiveAt = Date.parse(a.activeAt);
+        return a?.state === 'firing' ? Date.now() : null;
+      }, FOR_MS + 10_000, 200);
+
+      // The restored activeAt is the original one shifted by the outage, far before the restart.
+      assert.ok(restoredActiveAt < upAt - DOWN_AFTER_MS + TOLERANCE_MS, `activeAt after restart ${new Date(restoredActiveAt).toISOString()} is not restored (restart at ${new Date(upAt).toISOString()})`);
+      assert.ok(Math.abs(restoredActiveAt - (activeAt + downtime)) <= TOLERANCE_MS, `restored activeAt off by ${restoredActiveAt - activeAt - downtime}ms`);
+      const expected = activeAt + FOR_MS + downtime;
+      t.diagnostic(`downtime ${downtime}ms, restored activeAt ${restoredActiveAt - activeAt - downtime}ms and fire time ${firedAt - expected}ms from the expected`);
+      assert.ok(Math.abs(firedAt - expected) <= TOLERANCE_MS, `fired ${firedAt - expected}ms from activeAt + for + downtime (downtime ${downtime}ms)`);
+      // A full `for` after the restart would be ~8s later than that.
+      assert.ok(firedAt < upAt + FOR_MS - 4_000, `fired ${firedAt - upAt}ms after the restart, i.e. the window restarted`);
+      const firing = await queryVector(vigil.base, 'ALERTS{alertname="AppErrors",alertstate="firing"}');
+      assert.equal(firing.length, 1);
+    } finally {
+      await vigil.stop();
+      dir.cleanup();
+    }
+  });
+}
