@@ -130,6 +130,8 @@ export interface MutableExporter {
   target: string;
   /** Number of scrapes served so far. */
   scrapes(): number;
+  /** Date.now() of every scrape request, oldest first. */
+  scrapeTimes(): number[];
   /** Replaces the exposition served from now on. */
   set(body: string): void;
   close(): Promise<void>;
@@ -138,17 +140,18 @@ export interface MutableExporter {
 /** An exporter at 127.0.0.1:<random>/metrics whose exposition the test changes while it is scraped. */
 export async function startMutableExporter(body: string): Promise<MutableExporter> {
   let current = body;
-  let n = 0;
+  const times: number[] = [];
   const server = createServer((req, res) => {
     if (!req.url?.startsWith('/metrics')) return void res.writeHead(404).end();
-    n++;
+    times.push(Date.now());
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(current);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     target: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    scrapes: () => n,
+    scrapes: () => times.length,
+    scrapeTimes: () => [...times],
     set: (b) => void (current = b),
     close: () =>
       new Promise<void>((r) => {
