@@ -175,6 +175,8 @@ export {
   activeTargets,
   ownMetric,
   startMutableExporter,
+  runVigil,
+  type CliResult,
   type VigilServerHandle,
   type VigilServerOptions,
   type InstantSample,

@@ -3,11 +3,12 @@
  * port with its data in a temp dir, restartable on the same port and data dir, plus
  * small clients for the HTTP API (envelope unwrapped, errors thrown with the body).
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort, startVigil, type RunningProcess } from './index.js';
+import { freePort, startVigil, VIGIL_BIN, type RunningProcess } from './index.js';
 
 export interface VigilServerOptions {
   /** Working dir of the process; data and the written config live here. */
@@ -159,4 +160,20 @@ export async function startMutableExporter(body: string): Promise<MutableExporte
         server.close(() => r());
       }),
   };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `vigil <args>` (bin/vigil.js) to completion, as a user types it in `cwd`. */
+export function runVigil(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [VIGIL_BIN, ...args], { cwd: opts.cwd, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(new Error(`vigil ${args.join(' ')}: ${err.message}\n${stderr}`));
+      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+    });
+  });
 }
