@@ -7,12 +7,14 @@
  * Why --rules.alert.for-grace-period=1s: Prometheus (and Vigil) skip the restore for
  * rules whose `for` is shorter than the grace period (default 10m; such alerts wait the
  * full `for` again), and never fire a restored alert sooner than the grace period after
- * the restart. A 1s grace keeps a 20s `for` restorable and does not move the fire time.
+ * the restart. A 1s grace keeps a 20s `for` restorable and does not move the fire time;
+ * the last two tests show both grace-period effects with the flag's default and 15s.
+ * The four scenarios run concurrently (each its own server) to keep the file short.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { apiData, eventually, queryVector, sleep, startMutableExporter, startVigilServer, tempDir, type MutableExporter } from '../../testutil/index.js';
 
 const FOR_MS = 20_000;
@@ -20,13 +22,14 @@ const FOR_MS = 20_000;
 const DOWN_AFTER_MS = 10_000;
 /**
  * Allowed error on the restored activeAt and the fire time, relative to activeAt + for
- * + downtime as the test measures it: the first evaluation after the restart comes up
- * to 1s after /-/ready (later), the last ALERTS_FOR_STATE sample up to 1s before the
- * stop (later), both timestamps are cut to whole seconds (±1s), the fire itself waits
- * for the next 1s evaluation and the 200ms poll (later). Hence asymmetric bounds.
+ * + downtime as the test measures it. Later: the restore runs after the second
+ * evaluation following the restart (1-2s after /-/ready with a 1s interval, as in
+ * Prometheus), the last ALERTS_FOR_STATE sample is up to 1s older than the stop, the
+ * fire waits for the next evaluation and the 200ms poll; load adds more. Either way:
+ * both timestamps are cut to whole seconds. Hence asymmetric bounds.
  */
 const EARLY_MS = 1_500;
-const LATE_MS = 5_000;
+const LATE_MS = 6_000;
 
 interface ApiAlert {
   labels: Record<string, string>;
@@ -47,41 +50,64 @@ async function alertState(base: string): Promise<ApiAlert | undefined> {
   return d.alerts.find((a) => a.labels['alertname'] === 'AppErrors');
 }
 
-for (const how of ['SIGTERM', 'kill -9'] as const) {
-  test(`restart (${how}) during a pending for: 20s fires at activeAt + for + downtime`, { timeout: 80_000 }, async (t) => {
-    const dir = tempDir('vigil-e2e-for-');
-    writeFileSync(join(dir.path, 'rules.yml'), `groups:\n  - name: app\n    rules:\n      - alert: AppErrors\n        expr: app_errors > 0\n        for: 20s\n`);
-    const vigil = await startVigilServer({
-      dir: dir.path,
-      config: `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['${exporter.target}']\n`,
-      args: ['--rules.alert.for-grace-period=1s', '--no-host-collectors', '--no-alertmanager.enable'],
-    });
-    try {
-      const pending = await eventually(async () => {
-        const a = await alertState(vigil.base);
-        return a?.state === 'pending' ? a : null;
-      }, 20_000, 200);
-      const activeAt = Date.parse(pending.activeAt);
-      await sleep(Math.max(0, activeAt + DOWN_AFTER_MS - Date.now()));
-      const forState = await queryVector(vigil.base, 'ALERTS_FOR_STATE{alertname="AppErrors"}');
-      assert.equal(forState.length, 1);
-      assert.equal(Number(forState[0]!.value[1]), Math.floor(activeAt / 1000), 'ALERTS_FOR_STATE holds activeAt in seconds');
-      assert.equal((await alertState(vigil.base))?.state, 'pending');
+interface Outcome {
+  /** activeAt before the restart (from /api/v1/alerts). */
+  activeAt: number;
+  /** Just before SIGTERM / kill -9, and when the restarted server answered /-/ready. */
+  downAt: number;
+  upAt: number;
+  /** activeAt reported after the restart, and when the alert was first seen firing. */
+  restoredActiveAt: number;
+  firedAt: number;
+}
 
-      const downAt = Date.now();
-      if (how === 'SIGTERM') assert.equal(await vigil.stop(), 0);
-      else await vigil.kill9();
-      await vigil.restart();
-      const upAt = Date.now();
+/** A 20s `for` alert on scraped data: wait DOWN_AFTER_MS into pending, stop, restart, wait for firing. */
+async function pendingRestart(how: 'SIGTERM' | 'kill -9', graceFlag: string[]): Promise<Outcome> {
+  const dir = tempDir('vigil-e2e-for-');
+  writeFileSync(join(dir.path, 'rules.yml'), `groups:\n  - name: app\n    rules:\n      - alert: AppErrors\n        expr: app_errors > 0\n        for: 20s\n`);
+  const vigil = await startVigilServer({
+    dir: dir.path,
+    config: `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['${exporter.target}']\n`,
+    args: [...graceFlag, '--no-host-collectors', '--no-alertmanager.enable'],
+  });
+  try {
+    const pending = await eventually(async () => {
+      const a = await alertState(vigil.base);
+      return a?.state === 'pending' ? a : null;
+    }, 20_000, 200);
+    const activeAt = Date.parse(pending.activeAt);
+    await sleep(Math.max(0, activeAt + DOWN_AFTER_MS - Date.now()));
+    const forState = await queryVector(vigil.base, 'ALERTS_FOR_STATE{alertname="AppErrors"}');
+    assert.equal(forState.length, 1);
+    assert.equal(Number(forState[0]!.value[1]), Math.floor(activeAt / 1000), 'ALERTS_FOR_STATE holds activeAt in seconds');
+    assert.equal((await alertState(vigil.base))?.state, 'pending');
+
+    const downAt = Date.now();
+    if (how === 'SIGTERM') assert.equal(await vigil.stop(), 0);
+    else await vigil.kill9();
+    await vigil.restart();
+    const upAt = Date.now();
+
+    let restoredActiveAt = 0;
+    const firedAt = await eventually(async () => {
+      const a = await alertState(vigil.base);
+      if (a) restoredActiveAt = Date.parse(a.activeAt);
+      return a?.state === 'firing' ? Date.now() : null;
+    }, FOR_MS + 15_000, 200);
+    const firing = await queryVector(vigil.base, 'ALERTS{alertname="AppErrors",alertstate="firing"}');
+    assert.equal(firing.length, 1);
+    return { activeAt, downAt, upAt, restoredActiveAt, firedAt };
+  } finally {
+    await vigil.stop();
+    dir.cleanup();
+  }
+}
+
+describe('for-state across restarts', { concurrency: true }, () => {
+  for (const how of ['SIGTERM', 'kill -9'] as const) {
+    test(`restart (${how}) during a pending for: 20s fires at activeAt + for + downtime`, { timeout: 80_000 }, async (t) => {
+      const { activeAt, downAt, upAt, restoredActiveAt, firedAt } = await pendingRestart(how, ['--rules.alert.for-grace-period=1s']);
       const downtime = upAt - downAt;
-
-      let restoredActiveAt = 0;
-      const firedAt = await eventually(async () => {
-        const a = await alertState(vigil.base);
-        if (a) restoredActiveAt = Date.parse(a.activeAt);
-        return a?.state === 'firing' ? Date.now() : null;
-      }, FOR_MS + 10_000, 200);
-
       // The restored activeAt is the original one shifted by the outage, far before the restart.
       assert.ok(restoredActiveAt < upAt - DOWN_AFTER_MS + LATE_MS, `activeAt after restart ${new Date(restoredActiveAt).toISOString()} is not restored (restart at ${new Date(upAt).toISOString()})`);
       const restoredOff = restoredActiveAt - (activeAt + downtime);
@@ -90,14 +116,25 @@ for (const how of ['SIGTERM', 'kill -9'] as const) {
       t.diagnostic(`downtime ${downtime}ms, restored activeAt ${restoredOff}ms and fire time ${firedAt - expected}ms from the expected`);
       assert.ok(firedAt - expected >= -EARLY_MS && firedAt - expected <= LATE_MS, `fired ${firedAt - expected}ms from activeAt + for + downtime (downtime ${downtime}ms)`);
       // Never before `for` has passed in total; a window restarted at the restart would fire
-      // at upAt + 20s or later, ~10s later than the restored one (upAt + ~10-15s).
+      // at upAt + 20s or later, ~10s later than the restored one (upAt + ~10-16s).
       assert.ok(firedAt >= activeAt + FOR_MS, 'fired before for: 20s had passed');
       assert.ok(firedAt < upAt + FOR_MS - 3_000, `fired ${firedAt - upAt}ms after the restart, i.e. the window restarted`);
-      const firing = await queryVector(vigil.base, 'ALERTS{alertname="AppErrors",alertstate="firing"}');
-      assert.equal(firing.length, 1);
-    } finally {
-      await vigil.stop();
-      dir.cleanup();
-    }
+    });
+  }
+
+  test('with the default grace period (10m) a 20s for is not restored: the full window runs again', { timeout: 80_000 }, async (t) => {
+    const { upAt, restoredActiveAt, firedAt } = await pendingRestart('SIGTERM', []);
+    t.diagnostic(`fired ${firedAt - upAt}ms after the restart; activeAt ${restoredActiveAt - upAt}ms from it`);
+    // activeAt is the first evaluation after the restart (up to 1s after /-/ready, cut to whole ms).
+    assert.ok(restoredActiveAt >= upAt - EARLY_MS && restoredActiveAt <= upAt + LATE_MS - 1000, `activeAt ${restoredActiveAt - upAt}ms from the restart`);
+    assert.ok(firedAt >= upAt + FOR_MS - EARLY_MS && firedAt <= upAt + FOR_MS + LATE_MS, `fired ${firedAt - upAt}ms after the restart`);
   });
-}
+
+  test('with a 15s grace period the restored alert (10s left) fires no sooner than 15s after the restart', { timeout: 80_000 }, async (t) => {
+    // 20s for >= 15s grace: restored; 10s remaining < 15s grace: activeAt = restart + 15s - 20s.
+    const { upAt, restoredActiveAt, firedAt } = await pendingRestart('SIGTERM', ['--rules.alert.for-grace-period=15s']);
+    t.diagnostic(`fired ${firedAt - upAt}ms after the restart; activeAt ${restoredActiveAt - upAt}ms from it`);
+    assert.ok(restoredActiveAt - upAt >= -5_000 - EARLY_MS && restoredActiveAt - upAt <= -5_000 + LATE_MS - 1000, `activeAt ${restoredActiveAt - upAt}ms from the restart, want about -5s`);
+    assert.ok(firedAt >= upAt + 15_000 - EARLY_MS && firedAt <= upAt + 15_000 + LATE_MS, `fired ${firedAt - upAt}ms after the restart, want about 15s`);
+  });
+});

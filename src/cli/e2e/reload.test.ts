@@ -87,9 +87,10 @@ test('SIGHUP and /-/reload: added, unchanged, broken, changed and removed jobs',
     const phase0 = times[0]! % INTERVAL_MS;
     for (let i = 1; i < times.length; i++) {
       const gap = times[i]! - times[i - 1]!;
-      assert.ok(gap > 0.6 * INTERVAL_MS && gap < 1.4 * INTERVAL_MS, `gap of ${gap}ms between scrapes ${i - 1} and ${i}`);
+      // Wide bounds for a loaded machine; an extra scrape (restarted loop) or a skipped one falls outside.
+      assert.ok(gap > 0.4 * INTERVAL_MS && gap < 1.6 * INTERVAL_MS, `gap of ${gap}ms between scrapes ${i - 1} and ${i}`);
       const drift = Math.abs((times[i]! % INTERVAL_MS) - phase0);
-      assert.ok(Math.min(drift, INTERVAL_MS - drift) < 300, `scrape ${i} phase moved by ${drift}ms`);
+      assert.ok(Math.min(drift, INTERVAL_MS - drift) < 400, `scrape ${i} phase moved by ${drift}ms`);
     }
 
     // 3. Changing a (a new target label) reloads its pool; removing b stops b.
