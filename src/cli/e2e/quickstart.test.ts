@@ -81,6 +81,9 @@ test('UI root serves HTML; buildinfo answers', async () => {
   assert.match(await r.text(), /<html|<!doctype html/i);
   const b = await apiData<Record<string, string>>(vigil.base, '/api/v1/status/buildinfo');
   assert.match(b['version'] ?? '', /^\d+\.\d+\.\d+/);
+  // The built-in Alertmanager runs with its default config (alerts kept, nothing sent).
+  const am = (await (await fetch(`${vigil.base}/alertmanager/api/v2/status`)).json()) as { config: { original: string } };
+  assert.match(am.config.original, /receiver: default/);
   const healthy = await fetch(`${vigil.base}/-/healthy`);
   assert.equal(healthy.status, 200);
   assert.ok(existsSync(join(vigil.dataDir, 'wal')), 'WAL under --storage.tsdb.path');

@@ -56,6 +56,7 @@ test('SIGHUP and /-/reload: added, unchanged, broken, changed and removed jobs',
     }, 2.5 * INTERVAL_MS + 2000, 100);
     assert.deepEqual(tb.labels, { instance: b.target, job: 'b' });
     assert.equal(await reloadOk(), 1);
+    assert.equal(await ownMetric(vigil.base, 'vigil_config_reloads_total', 'result="success"'), 2, 'startup and the SIGHUP');
     assert.equal(await reloads(), poolReloads, 'the unchanged pool a was not reloaded');
 
     // 2. A broken file over POST /-/reload is refused; a and b are still scraped.
