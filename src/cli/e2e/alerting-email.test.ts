@@ -12,6 +12,7 @@ import {
   apiData,
   eventually,
   OPENSSL_BIN,
+  ownMetric,
   queryVector,
   selfSignedCert,
   skipUnless,
@@ -19,16 +20,33 @@ import {
   startSmtpServer,
   startVigilServer,
   tempDir,
+  type MutableExporter,
+  type TestSmtpServer,
+  type VigilServerHandle,
 } from '../../testutil/index.js';
 
 const gauge = (v: number): string => `# HELP app_queue_length Jobs waiting.\n# TYPE app_queue_length gauge\napp_queue_length{queue="orders"} ${v}\n`;
 
-test('a rule on scraped data sends a templated email over STARTTLS + AUTH, then a resolved one', { skip: skipUnless(OPENSSL_BIN, 'openssl'), timeout: 80_000 }, async () => {
+interface Stack {
+  dir: ReturnType<typeof tempDir>;
+  exporter: MutableExporter;
+  smtp: TestSmtpServer;
+  vigil: VigilServerHandle;
+  passwordFile: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Exporter → `vigil server` (1s scrape and evaluation, rule QueueTooLong with for: 2s)
+ * → built-in Alertmanager (alertmanager.yml with one email receiver) → SMTP server.
+ */
+async function startStack(passwordInFile: string): Promise<Stack> {
   const dir = tempDir('vigil-e2e-email-');
   const exporter = await startMutableExporter(gauge(250));
   const { cert, key } = selfSignedCert(dir.path);
   const smtp = await startSmtpServer({ certFile: cert, keyFile: key, username: 'vigil@example.com', password: 'app-password' });
-  writeFileSync(join(dir.path, 'smtp-password'), 'app-password\n');
+  const passwordFile = join(dir.path, 'smtp-password');
+  writeFileSync(passwordFile, passwordInFile);
   writeFileSync(
     join(dir.path, 'rules.yml'),
     `groups:
@@ -60,7 +78,7 @@ receivers:
         smarthost: '${smtp.smarthost}'
         hello: vigil.test
         auth_username: 'vigil@example.com'
-        auth_password_file: '${join(dir.path, 'smtp-password')}'
+        auth_password_file: '${passwordFile}'
         require_tls: true
         tls_config:
           ca_file: '${cert}'
@@ -88,7 +106,29 @@ scrape_configs:
       - targets: ['${exporter.target}']
 `,
     args: [`--alertmanager.config.file=${amFile}`, '--no-host-collectors'],
+  }).catch(async (err: unknown) => {
+    await smtp.close();
+    await exporter.close();
+    dir.cleanup();
+    throw err;
   });
+  return {
+    dir,
+    exporter,
+    smtp,
+    vigil,
+    passwordFile,
+    async close() {
+      await vigil.stop();
+      await smtp.close();
+      await exporter.close();
+      dir.cleanup();
+    },
+  };
+}
+
+test('a rule on scraped data sends a templated email over STARTTLS + AUTH, then a resolved one', { skip: skipUnless(OPENSSL_BIN, 'openssl'), timeout: 80_000 }, async () => {
+  const { exporter, smtp, vigil, close } = await startStack('app-password\n');
   try {
     const firing = await eventually(async () => smtp.mails[0], 30_000, 100);
     assert.equal(firing.headers['subject'], '[FIRING] QueueTooLong');
@@ -129,9 +169,27 @@ scrape_configs:
     const rules = await apiData<{ groups: Array<{ rules: Array<{ state: string; health: string }> }> }>(vigil.base, '/api/v1/rules');
     assert.deepEqual(rules.groups[0]!.rules.map((r) => [r.state, r.health]), [['inactive', 'ok']]);
   } finally {
-    await vigil.stop();
-    await smtp.close();
-    await exporter.close();
-    dir.cleanup();
+    await close();
+  }
+});
+
+test('a wrong SMTP password fails the notification (counted, logged); fixed file + SIGHUP delivers the mail', { skip: skipUnless(OPENSSL_BIN, 'openssl'), timeout: 80_000 }, async () => {
+  const { smtp, vigil, passwordFile, close } = await startStack('wrong-password\n');
+  try {
+    const failed = async (): Promise<number> => (await ownMetric(vigil.base, 'vigil_alertmanager_notifications_failed_total', 'integration="email"')) ?? 0;
+    await eventually(async () => (await failed()) >= 1, 30_000, 200);
+    assert.equal(smtp.mails.length, 0);
+    assert.ok(smtp.auths.length >= 1 && smtp.auths.every((a) => a.password === 'wrong-password' && a.secure), JSON.stringify(smtp.auths));
+    // The operator fixes the secret and reloads (alertmanager.yml is re-read with the main config).
+    writeFileSync(passwordFile, 'app-password\n');
+    vigil.proc.proc.kill('SIGHUP');
+    const mail = await eventually(async () => smtp.mails[0], 30_000, 100);
+    assert.equal(mail.headers['subject'], '[FIRING] QueueTooLong');
+    assert.equal(mail.user, 'vigil@example.com');
+    assert.ok(smtp.auths.some((a) => a.password === 'app-password'));
+    // 535 is a permanent SMTP error: not retried within the group interval, logged as such.
+    assert.match(vigil.proc.output(), /level=error .*receiver=ops-mail integration=email\[0\] .*535.*msg="notify retry canceled due to unrecoverable error"/);
+  } finally {
+    await close();
   }
 });
