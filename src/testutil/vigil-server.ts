@@ -32,8 +32,11 @@ export interface VigilServerHandle {
   proc: RunningProcess;
   /** Output of every process started by this handle, oldest first. */
   outputs(): string[];
-  /** Starts the server again with the same flags, port and data dir (after stop/kill9). */
-  restart(): Promise<void>;
+  /**
+   * Starts the server again with the same flags, port and data dir (after stop/kill9);
+   * waits for /-/ready unless `waitReady` is false (to crash it during startup).
+   */
+  restart(opts?: { waitReady?: boolean }): Promise<void>;
   /** SIGTERM and wait; returns the exit code. */
   stop(): Promise<number | null>;
   kill9(): Promise<void>;
@@ -50,7 +53,8 @@ export async function startVigilServer(opts: VigilServerOptions): Promise<VigilS
     writeFileSync(configFile, opts.config);
   }
   const args = ['server', `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${dataDir}`, ...(configFile ? [`--config.file=${configFile}`] : []), ...(opts.args ?? [])];
-  const start = (): Promise<RunningProcess> => startVigil(args, { cwd: opts.dir, readyUrl: `${base}/-/ready`, readyTimeoutMs: opts.readyTimeoutMs ?? 30_000 });
+  const start = (waitReady = true): Promise<RunningProcess> =>
+    startVigil(args, { cwd: opts.dir, readyUrl: waitReady ? `${base}/-/ready` : undefined, readyTimeoutMs: opts.readyTimeoutMs ?? 30_000 });
   const previous: RunningProcess[] = [];
   const handle: VigilServerHandle = {
     base,
@@ -59,10 +63,10 @@ export async function startVigilServer(opts: VigilServerOptions): Promise<VigilS
     configFile,
     proc: await start(),
     outputs: () => [...previous, handle.proc].map((p) => p.output()),
-    async restart() {
+    async restart(o = {}) {
       if (handle.proc.proc.exitCode === null && handle.proc.proc.signalCode === null) throw new Error('restart() while the server still runs');
       previous.push(handle.proc);
-      handle.proc = await start();
+      handle.proc = await start(o.waitReady ?? true);
     },
     async stop() {
       await handle.proc.stop(35_000);

@@ -1,6 +1,7 @@
 /**
  * kill -9 of the whole `vigil server` while remote-write ingestion is in flight, five
- * times: the server always starts again on the same data dir, and every sample whose
+ * times (twice followed by a second kill during startup): the server always starts
+ * again on the same data dir, and every sample whose
  * POST /api/v1/write answered 2xx before the kill is readable through the query API.
  * (src/tsdb/kill9.test.ts does the same at the TSDB level with 20+ kills; this proves
  * the HTTP receiver acknowledges only what the WAL holds.)
@@ -9,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { labelsFromObject } from '../../model/index.js';
 import { encodeWriteRequest, snappyCompress } from '../../remote/index.js';
-import { apiData, sleep, startVigilServer, tempDir } from '../../testutil/index.js';
+import { apiData, eventually, sleep, startVigilServer, tempDir } from '../../testutil/index.js';
 
 const CYCLES = 5;
 const WRITERS = 4;
@@ -91,6 +92,17 @@ test(`kill -9 during remote-write ingestion loses no acknowledged sample (${CYCL
       await vigil.kill9();
       running = false;
       await Promise.all(loops);
+      if (cycle % 2 === 1) {
+        // A crash loop: killed again while it replays the WAL or opens the API.
+        await vigil.restart({ waitReady: false });
+        // From the first log line on, the server opens storage and replays the WAL.
+        await eventually(async () => /Starting Vigil server/.test(vigil.proc.output()), 15_000, 5);
+        const after = Math.floor(Math.random() * 120);
+        await sleep(after);
+        await vigil.kill9();
+        const stage = /head loaded from WAL/.test(vigil.proc.output()) ? (/ready to receive/.test(vigil.proc.output()) ? 'after ready' : 'after WAL replay') : 'before WAL replay finished';
+        t.diagnostic(`cycle ${cycle}: killed again ${after}ms after the first log line (${stage})`);
+      }
       await vigil.restart();
       const checked = await verify(vigil.base, t0, writers);
       t.diagnostic(`cycle ${cycle}: ${checked} acknowledged samples readable after restart`);
