@@ -47,6 +47,8 @@ test('series, query and metadata APIs answer with scraped data', { timeout: 20_0
   assert.ok(names.some((n) => n.startsWith('vigil_')), 'vigil_* series');
   const nodeSeries = await apiData<Array<Record<string, string>>>(vigil.base, `/api/v1/series?match[]=${encodeURIComponent('{job="node",__name__=~"node_.+"}')}`);
   assert.ok(nodeSeries.length > 10, `${nodeSeries.length} node_* series`);
+  const own = await apiData<Array<Record<string, string>>>(vigil.base, `/api/v1/series?match[]=${encodeURIComponent('{__name__=~"vigil_.+"}')}`);
+  assert.ok(own.length > 10 && own.every((s) => s['job'] === 'vigil' || s['job'] === undefined), `${own.length} vigil_* series`);
   const build = await apiData<Array<Record<string, string>>>(vigil.base, `/api/v1/series?match[]=vigil_build_info`);
   assert.deepEqual(build.map((s) => s['job']), ['vigil']);
 
