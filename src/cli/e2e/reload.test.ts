@@ -26,7 +26,11 @@ test('SIGHUP and /-/reload: added, unchanged, broken, changed and removed jobs',
   const dir = tempDir('vigil-e2e-reload-');
   const a = await startMutableExporter('a_metric 1\n');
   const b = await startMutableExporter('b_metric 2\n');
-  const vigil = await startVigilServer({ dir: dir.path, config: config([['a', a.target]]), args: ['--web.enable-lifecycle', '--no-host-collectors', '--no-alertmanager.enable'] });
+  const vigil = await startVigilServer({ dir: dir.path, config: config([['a', a.target]]), args: ['--web.enable-lifecycle', '--no-host-collectors', '--no-alertmanager.enable'] }).catch(async (err: unknown) => {
+    await Promise.all([a.close(), b.close()]);
+    dir.cleanup();
+    throw err;
+  });
   const cfg = vigil.configFile!;
   const target = async (job: string): Promise<ActiveTarget | undefined> => (await activeTargets(vigil.base)).find((t) => t.scrapePool === job);
   const reloads = async (): Promise<number> => (await ownMetric(vigil.base, 'prometheus_target_scrape_pool_reloads_total')) ?? -1;
