@@ -168,3 +168,19 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
 }
 export { startTestExporter, TEST_EXPOSITION, type TestExporter } from './exporter.js';
 export { startPrometheus, PROMETHEUS_BIN, type PrometheusPeer } from './prometheus-peer.js';
+export {
+  startVigilServer,
+  apiData,
+  queryVector,
+  activeTargets,
+  ownMetric,
+  startMutableExporter,
+  runVigil,
+  type CliResult,
+  type VigilServerHandle,
+  type VigilServerOptions,
+  type InstantSample,
+  type ActiveTarget,
+  type MutableExporter,
+} from './vigil-server.js';
+export { startSmtpServer, selfSignedCert, parseMail, OPENSSL_BIN, type TestSmtpServer, type ReceivedMail, type AuthAttempt, type SmtpOptions } from './smtp.js';

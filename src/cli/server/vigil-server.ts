@@ -182,8 +182,9 @@ export class VigilServer {
       lookbackDeltaMs: s.lookbackDeltaMs,
       enableAdminApi: s.enableAdminApi,
       admin: this.admin,
-      // The receiver comes from src/remote when the lead wires it in.
-      remoteWriteRoutes: null,
+      // RemoteWriteComponent already mounted the receiver when enabled; only the
+      // disabled stand-in (404 with Prometheus' hint) is mounted here, never both.
+      remoteWriteRoutes: s.enableRemoteWriteReceiver ? [] : null,
       logger: this.logger.child({ component: 'web' }),
     });
     this.web.setFallback(staticUiHandler(s.uiPath));
