@@ -158,6 +158,8 @@ test('query page: a series with a single sample in range is drawn as a point', {
   // A minute at a 10 s step; the expression has a value at exactly one step (the middle one).
   const endS = Math.floor(Date.now() / 1000);
   const expr = `vector(time()) == ${endS - 30}`;
+  // Off the chart: a hovered chart dims its series, which would change the colour looked for below.
+  await page.mouse.move(0, 0);
   await page.goto(`${url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0&g0.range_input=1m&g0.end_input=${new Date(endS * 1000).toISOString()}&g0.step_input=10`);
   await page.locator('.query-panel .u-legend .u-series').nth(1).waitFor();
   // Count the canvas pixels drawn in the series' colour (the first palette colour).
@@ -205,6 +207,15 @@ test('node overview dashboard: every panel renders data, no "No data", no error 
   for (const type of ['timeseries', 'graph', 'stat', 'gauge', 'bargauge', 'table']) assert.ok(states.some((s) => s.type === type), `no ${type} panel rendered`);
   assert.ok((await page.locator('.dash-panel canvas').count()) >= 6, 'time series panels draw canvases');
   await assertChartsSettle(page, 'the node overview dashboard');
+  // Hover values in a panel's legend do not make its chart resize either.
+  const cpu = page.locator('.dash-panel', { hasText: 'CPU time by mode' });
+  await cpu.scrollIntoViewIfNeeded();
+  const box = (await cpu.locator('.u-over').first().boundingBox())!;
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+  // The legend shows the hovered values (its time row is hidden in dashboard panels).
+  await cpu.locator('.u-legend .u-series:not(:first-child) .u-value', { hasText: /\d/ }).first().waitFor();
+  await assertChartsSettle(page, 'the node overview dashboard while hovering');
+  await page.mouse.move(0, 0);
   // The instance variable was filled from Vigil's own host collectors.
   assert.match((await page.locator('.var-picker[data-var=instance]').textContent()) ?? '', /127\.0\.0\.1:\d+|All/);
   await browser!.shot('dashboard-node-overview', true);
