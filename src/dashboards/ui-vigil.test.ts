@@ -191,6 +191,8 @@ test('query page: many series with a long legend, hovered, settle at one size', 
 
 test('node overview dashboard: every panel renders data, no "No data", no error badge', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${url}/dashboards`);
+  await page.getByRole('link', { name: 'Vigil Self-Monitoring' }).waitFor();
+  await browser!.shot('dashboards');
   await page.getByRole('link', { name: 'Node Overview' }).click();
   await page.waitForURL(/dashboard\?uid=node-overview/);
   // The last 15 minutes: a step of a few seconds, so the few seconds of data this server has are in range.
@@ -297,6 +299,8 @@ test('rules and status pages: rule health, build info, flags, TSDB stats', { ski
   await page.goto(`${url}/rules`);
   await page.locator('.rule-def', { hasText: 'record: job:up:sum' }).waitFor();
   await page.locator('.rule-def', { hasText: 'alert: UiTestNeverFires' }).waitFor();
+  // Alerting rules show their annotations too, as Prometheus' rules page does.
+  assert.match((await page.locator('.rule-def', { hasText: 'alert: UiTestAlwaysFiring' }).textContent()) ?? '', /annotations:\s+description: vector\(1\) is \{\{ \$value \}\}\s+summary: Always firing/);
   assert.doesNotMatch((await page.locator('.page').textContent()) ?? '', /\berr(or)?\b.*evaluat/i);
   await browser!.shot('rules', true);
 
