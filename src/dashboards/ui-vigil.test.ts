@@ -110,6 +110,9 @@ test('query page: metric-name completion from the Vigil API, graph with series, 
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'node_cpu_seconds_total' }).first();
   await option.waitFor();
   step('completion shown');
+  // The list leaves the typed text readable (it used to cover the underscores' pixel row).
+  const gap = Number(await page.evaluate(`document.querySelector('.cm-tooltip-autocomplete').getBoundingClientRect().top - document.querySelector('.cm-line span').getBoundingClientRect().bottom`));
+  assert.ok(gap >= 2, `completion list starts ${gap}px below the typed text`);
   await browser!.shot('query-completion');
   await option.click();
   assert.equal((await editor.textContent())?.trim(), 'node_cpu_seconds_total');
