@@ -284,7 +284,9 @@ test('alerts page shows the firing alert; a silence prefilled from it is created
   await browser!.shot('alertmanager-silenced');
 
   await row.getByRole('button', { name: 'Expire' }).click();
-  await page.locator(`.silences-table tr[data-silence-id="${id}"][data-state=expired]`).waitFor();
+  const expiredRow = page.locator(`.silences-table tr[data-silence-id="${id}"][data-state=expired]`);
+  await expiredRow.waitFor();
+  assert.match((await expiredRow.textContent()) ?? '', /ended \S+ ago/);
   assert.equal((await silences()).find((s) => s.id === id)?.status.state, 'expired');
   await browser!.shot('alertmanager-expired');
 });
