@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, findBinary, freePort, sleep, startProcess, tempDir, type RunningProcess } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
-import { CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStates, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
+import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStates, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
 import { dashboardRoutes } from './index.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
@@ -306,10 +306,7 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   const states = await panelStates(page);
   const dash = JSON.parse(readFileSync(join(root, 'dashboards', 'node-overview.json'), 'utf8')) as { panels: Array<{ type: string }> };
   assert.equal(states.length, dash.panels.filter((p) => p.type !== 'row').length, 'one rendered panel per non-row panel');
-  for (const s of states) {
-    assert.equal(s.state, 'ok', `panel "${s.title}" (${s.type}) is ${s.state}: ${s.err}`);
-    assert.ok(s.series >= 1, `panel "${s.title}" has no series`);
-  }
+  assertAllPanelsHaveData(states);
   for (const type of ['timeseries', 'graph', 'stat', 'gauge', 'bargauge', 'table']) assert.ok(states.some((s) => s.type === type), `no ${type} panel rendered`);
   assert.ok((await page.locator('.dash-panel canvas').count()) >= 6, 'time series panels draw canvases');
   assert.match((await page.locator('[data-panel-type=stat]').first().textContent()) ?? '', /\d/);
