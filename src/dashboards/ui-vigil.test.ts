@@ -323,6 +323,27 @@ test('rules and status pages: rule health, build info, flags, TSDB stats', { ski
   await browser!.shot('status', true);
 });
 
+test('dark theme at laptop width: dashboards and the Alertmanager page fit without horizontal scrolling', { skip, timeout: TEST_TIMEOUT }, async () => {
+  await page.setViewportSize({ width: 1024, height: 720 });
+  try {
+    await page.goto(`${url}/dashboard?uid=vigil-self&from=now-5m&refresh=off`);
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), 'dark');
+    await page.waitForFunction(PANELS_SETTLED);
+    assertAllPanelsHaveData(await panelStates(page));
+    const overflow = async (): Promise<number> => Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    assert.ok((await overflow()) <= 0, `the dashboard scrolls horizontally by ${await overflow()}px at 1024px`);
+    await browser!.shot('dark-dashboard-vigil-self-1024', true);
+    await page.goto(`${url}/alertmanager`);
+    await page.locator('.am-alert', { hasText: 'UiTestAlwaysFiring' }).first().waitFor();
+    assert.ok((await overflow()) <= 0, `the Alertmanager page scrolls horizontally by ${await overflow()}px at 1024px`);
+    await browser!.shot('dark-alertmanager-1024', true);
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 860 });
+  }
+});
+
 test('no errors in the browser console over the whole run', { skip }, () => {
   assert.deepEqual(browser!.consoleErrors, []);
 });

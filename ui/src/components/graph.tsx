@@ -126,9 +126,15 @@ export function Graph(p: GraphProps): preact.JSX.Element {
         },
       },
       axes: [
-        // 70 px between x ticks (uPlot: 50): the first tick of a row is labelled with the date too,
-        // and at 50 px that wider label ran into its neighbour's.
-        { stroke: axisColor, space: 70, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+        {
+          stroke: axisColor,
+          // With ticks seconds apart the first tick's second line reads "date h:mm", which ran into
+          // the next label at uPlot's 50 px; those get 70 px. Minute ticks keep 50 px so that narrow
+          // panels still get more than one label.
+          space: (_u, _i, min, max, dim): number => (dim > 0 && ((max - min) / dim) * 50 < 60 ? 70 : 50),
+          grid: { stroke: gridColor, width: 1 },
+          ticks: { stroke: gridColor },
+        },
         {
           stroke: axisColor,
           grid: { stroke: gridColor, width: 1 },
