@@ -227,3 +227,33 @@ test('rule file globs expand in any path element, sorted; no match is not an err
     dir.cleanup();
   }
 });
+
+test('a loaded group has its evaluation counters at 0 before it first runs (Prometheus NewGroup), dropped when removed', async () => {
+  const dir = tempDir();
+  const storage = new MemoryStorage();
+  const file = join(dir.path, 'slow.yml');
+  // One evaluation an hour: the group is loaded but does not run during the test.
+  writeFileSync(file, 'groups:\n  - name: hourly\n    interval: 1h\n    rules:\n      - record: r:always\n        expr: always\n      - alert: A\n        expr: always\n');
+  const registry = new Registry();
+  const m = new RuleManager({ appendable: storage, queryable: storage, query: constQuery, templater: ruleTemplater(), registry });
+  try {
+    await m.update([file], 60_000, {});
+    const text = await registry.metrics();
+    const key = `${file};hourly`;
+    for (const name of ['vigil_rule_evaluation_failures_total', 'vigil_rule_group_iterations_missed_total']) {
+      assert.ok(text.includes(`${name}{rule_group="${key}"} 0\n`), `${name} at 0 for the new group:\n${text}`);
+    }
+    for (const name of ['vigil_rule_evaluations_total', 'vigil_rule_group_iterations_total']) {
+      assert.match(text, new RegExp(`^${name}\\{rule_group="[^"]*;hourly"\\} \\d+$`, 'm'), `${name} exists for the new group`);
+    }
+    assert.ok(text.includes(`vigil_rule_group_interval_seconds{rule_group="${key}"} 3600\n`));
+    assert.ok(text.includes(`vigil_rule_group_rules{rule_group="${key}"} 2\n`));
+    // Removing the group drops its series.
+    writeFileSync(file, 'groups: []\n');
+    await m.update([file], 60_000, {});
+    assert.doesNotMatch(await registry.metrics(), /;hourly"/);
+  } finally {
+    await m.stop();
+    dir.cleanup();
+  }
+});

@@ -106,8 +106,7 @@ export class RuleManager {
     // Keep file/group order stable for the API.
     this.groupsByKey = new Map(fresh.map((g) => [g.key, next.get(g.key)!]));
     for (const g of starts) {
-      this.metrics.groupInterval.set({ rule_group: g.key }, g.intervalMs / 1000);
-      this.metrics.groupRules.set({ rule_group: g.key }, g.rules.length);
+      this.metrics.initGroup(g.key, g.intervalMs, g.rules.length);
       g.start();
     }
     await Promise.all(

@@ -70,6 +70,18 @@ export class RuleMetrics {
     });
   }
 
+  /**
+   * Creates a loaded group's series at their initial values, as Prometheus' NewGroup does:
+   * counters at 0 before the first evaluation, so rate() and alerts such as
+   * `increase(vigil_rule_evaluation_failures_total[5m]) > 0` work from the start.
+   */
+  initGroup(key: string, intervalMs: number, rules: number): void {
+    const l = { rule_group: key };
+    for (const m of [this.iterationsMissed, this.iterationsScheduled, this.evalTotal, this.evalFailures]) m.inc(l, 0);
+    this.groupInterval.set(l, intervalMs / 1000);
+    this.groupRules.set(l, rules);
+  }
+
   /** Drops the per-group series of a removed group. */
   removeGroup(key: string): void {
     for (const m of [this.iterationsMissed, this.iterationsScheduled, this.evalTotal, this.evalFailures]) m.remove(key);
