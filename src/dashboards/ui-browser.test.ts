@@ -7,22 +7,20 @@
  * VIGIL_UI_DEV=<seconds> keeps the stack up that long and prints its URL (manual testing).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually, findBinary, freePort, sleep, startProcess, tempDir, type RunningProcess } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
+import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStates, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
 import { dashboardRoutes } from './index.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const uiDist = join(root, 'ui', 'dist');
 const artifacts = join(root, 'test-artifacts', 'ui');
 
 const bins = {
-  chromium: findBinary('/usr/bin/chromium', 'chromium', 'chromium-browser'),
+  chromium: CHROMIUM,
   prometheus: findBinary('prometheus'),
   nodeExporter: findBinary('prometheus-node-exporter', 'node_exporter'),
   alertmanager: findBinary('prometheus-alertmanager', 'alertmanager'),
@@ -181,34 +179,16 @@ async function startStack(): Promise<Stack> {
   };
 }
 
-/** Browser-side conditions (strings: the root tsconfig has no DOM types). */
-const PANELS_SETTLED = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') !== 'loading' && p.getAttribute('data-loading') === 'false'); })()`;
-const PANELS_OK = `(() => { const all = [...document.querySelectorAll('[data-testid=panel]')]; return all.length > 0 && all.every((p) => p.getAttribute('data-state') === 'ok' && p.getAttribute('data-loading') === 'false'); })()`;
-
 /** Playwright waits time out after 15 s; this bounds a whole test so a stuck browser cannot hang the suite. */
 const TEST_TIMEOUT = 90_000;
 
 let stack: Stack | undefined;
-let context: BrowserContext | undefined;
+let browser: BrowserSession | undefined;
 let page: Page;
-let userDir: { path: string; cleanup: () => void } | undefined;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 async function shot(name: string, fullPage = false): Promise<void> {
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
-}
-
-/** The element's box once it has stopped moving (charts are rebuilt or resized as data and scrollbars arrive). */
-async function stableBox(loc: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-  let prev = await loc.boundingBox();
-  for (let i = 0; i < 40; i++) {
-    await sleep(100);
-    const next = await loc.boundingBox();
-    if (prev && next && next.x === prev.x && next.y === prev.y && next.width === prev.width && next.height === prev.height) return next;
-    prev = next;
-  }
-  throw new Error('element did not settle');
+  await browser!.shot(name, fullPage);
 }
 
 interface PromVector {
@@ -218,10 +198,7 @@ interface PromVector {
 before(
   async () => {
     if (skip) return;
-    if (!existsSync(join(uiDist, 'index.html'))) {
-      const r = spawnSync('npm', ['run', 'build:ui'], { cwd: root, stdio: 'inherit' });
-      assert.equal(r.status, 0, 'npm run build:ui failed');
-    }
+    ensureUiBuilt();
     stack = await startStack();
     const s = stack;
     // Wait until node_exporter has been scraped a few times, so rates have points to work with.
@@ -230,27 +207,15 @@ before(
       return Number(r.data.result[0]?.value[1] ?? 0) >= 6;
     }, 30_000);
     await eventually(async () => ((await (await fetch(`${s.amUrl}/api/v2/alerts`)).json()) as unknown[]).length > 0, 30_000);
-    const { chromium } = await import('playwright-core');
-    userDir = tempDir('vigil-chromium-');
-    context = await chromium.launchPersistentContext(userDir.path, {
-      executablePath: bins.chromium!,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1366, height: 860 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+    browser = await launchBrowser(artifacts);
+    page = browser.page;
+    consoleErrors = browser.consoleErrors;
   },
   { timeout: 120_000 },
 );
 
 after(async () => {
-  await context?.close();
-  userDir?.cleanup();
+  await browser?.close();
   if (stack) {
     stack.server.close();
     await Promise.all(stack.procs.map((p) => p.stop()));
@@ -338,13 +303,10 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   const panels = page.locator('[data-testid=panel]');
   await panels.first().waitFor();
   await page.waitForFunction(PANELS_SETTLED);
-  const states = await panels.evaluateAll((els) => els.map((e) => ({ title: e.querySelector('.dash-panel-title')?.textContent ?? '', type: e.getAttribute('data-panel-type'), state: e.getAttribute('data-state'), series: Number(e.getAttribute('data-series')), err: e.querySelector('.panel-error-msg')?.textContent ?? '' })));
+  const states = await panelStates(page);
   const dash = JSON.parse(readFileSync(join(root, 'dashboards', 'node-overview.json'), 'utf8')) as { panels: Array<{ type: string }> };
   assert.equal(states.length, dash.panels.filter((p) => p.type !== 'row').length, 'one rendered panel per non-row panel');
-  for (const s of states) {
-    assert.equal(s.state, 'ok', `panel "${s.title}" (${s.type}) is ${s.state}: ${s.err}`);
-    assert.ok(s.series >= 1, `panel "${s.title}" has no series`);
-  }
+  assertAllPanelsHaveData(states);
   for (const type of ['timeseries', 'graph', 'stat', 'gauge', 'bargauge', 'table']) assert.ok(states.some((s) => s.type === type), `no ${type} panel rendered`);
   assert.ok((await page.locator('.dash-panel canvas').count()) >= 6, 'time series panels draw canvases');
   assert.match((await page.locator('[data-panel-type=stat]').first().textContent()) ?? '', /\d/);

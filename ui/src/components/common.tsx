@@ -71,12 +71,16 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
   return { ...state, reload: () => setN((x) => x + 1) };
 }
 
-/** Re-renders every `ms` (for "ago" columns). */
+/**
+ * Re-renders every `ms` (for "ago" columns) and returns the time of the current render: a
+ * render for freshly loaded data must not compare it with the last tick (a silence expired a
+ * moment ago showed as "ended in 600ms").
+ */
 export function useTick(ms: number): number {
-  const [t, setT] = useState(Date.now());
+  const [, setN] = useState(0);
   useEffect(() => {
-    const id = setInterval(() => setT(Date.now()), ms);
+    const id = setInterval(() => setN((n) => n + 1), ms);
     return () => clearInterval(id);
   }, [ms]);
-  return t;
+  return Date.now();
 }

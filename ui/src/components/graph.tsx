@@ -62,6 +62,18 @@ function stackData(series: GraphSeries[], n: number): Array<Array<number | null>
   );
 }
 
+/** Indices of the values that have no non-null neighbour (no line segment touches them). */
+function isolatedPoints(values: ArrayLike<number | null | undefined> | undefined): number[] | null {
+  if (!values) return null;
+  const out: number[] = [];
+  const has = (i: number): boolean => {
+    const v = values[i];
+    return v !== null && v !== undefined && Number.isFinite(v);
+  };
+  for (let i = 0; i < values.length; i++) if (has(i) && !(i > 0 && has(i - 1)) && !(i + 1 < values.length && has(i + 1))) out.push(i);
+  return out.length > 0 ? out : null;
+}
+
 /** A uPlot time-series chart with a live legend (hover values), drag-to-zoom and optional stacking. */
 export function Graph(p: GraphProps): preact.JSX.Element {
   const ref = useRef<HTMLDivElement>(null);
@@ -114,7 +126,15 @@ export function Graph(p: GraphProps): preact.JSX.Element {
         },
       },
       axes: [
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+        {
+          stroke: axisColor,
+          // With ticks seconds apart the first tick's second line reads "date h:mm", which ran into
+          // the next label at uPlot's 50 px; those get 70 px. Minute ticks keep 50 px so that narrow
+          // panels still get more than one label.
+          space: (_u, _i, min, max, dim): number => (dim > 0 && ((max - min) / dim) * 50 < 60 ? 70 : 50),
+          grid: { stroke: gridColor, width: 1 },
+          ticks: { stroke: gridColor },
+        },
         {
           stroke: axisColor,
           grid: { stroke: gridColor, width: 1 },
@@ -134,7 +154,9 @@ export function Graph(p: GraphProps): preact.JSX.Element {
             width: 1.25,
             fill: fill > 0 ? withAlpha(color, fill / 100) : undefined,
             spanGaps: false,
-            points: { show: p.x.length < 3 },
+            // uPlot hides points where the data is dense; a sample without a neighbour (a series
+            // scraped once in the range, or between gaps) would then not be drawn at all.
+            points: { fill: color, filter: (u: uPlot, si: number, show: boolean): number[] | null => (show ? null : isolatedPoints(u.data[si])) },
             // Hover values show the series' own value, not the stacked sum.
             value: (_u: uPlot, _v: number | null, _si: number, idx: number | null): string => {
               if (idx === null) return '';

@@ -226,7 +226,8 @@ function Silences(p: { data?: Silence[]; error?: unknown; loading: boolean; onCh
                   <td class="small">
                     {formatTimestamp(Date.parse(s.startsAt))}
                     <br />
-                    {s.status.state === 'expired' ? `ended ${ago(s.endsAt, p.now)}` : `ends ${ago(s.endsAt, p.now)}`}
+                    {/* An expired silence ended in the past even if the Alertmanager's clock is ahead of the browser's. */}
+                    {s.status.state === 'expired' ? `ended ${ago(Math.min(Date.parse(s.endsAt), p.now), p.now)}` : `ends ${ago(s.endsAt, p.now)}`}
                   </td>
                   <td>{s.createdBy}</td>
                   <td class="comment">{s.comment}</td>

@@ -54,6 +54,7 @@ export function RulesPage(): preact.JSX.Element {
                         {`\nexpr: ${r.query}`}
                         {r.duration ? `\nfor: ${formatDuration(r.duration * 1000)}` : ''}
                         {r.labels && Object.keys(r.labels).length ? `\nlabels:\n${Object.entries(r.labels).map(([k, v]) => `  ${k}: ${v}`).join('\n')}` : ''}
+                        {r.annotations && Object.keys(r.annotations).length ? `\nannotations:\n${Object.entries(r.annotations).map(([k, v]) => `  ${k}: ${v}`).join('\n')}` : ''}
                       </pre>
                     </td>
                     <td>
