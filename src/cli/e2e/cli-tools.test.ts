@@ -17,7 +17,7 @@ const write = (name: string, text: string): string => {
   writeFileSync(join(cwd, name), text);
   return name;
 };
-/** Status of GET /metrics/nonexistent from the served-import test (checked in its own todo test). */
+/** Status of GET /metrics/nonexistent from the served-import test (checked in its own test). */
 let spaFallbackStatus = 0;
 const SHIPPED_RULE_TESTS = fileURLToPath(new URL('../../../rules/tests/', import.meta.url));
 
@@ -171,15 +171,16 @@ describe('vigil tsdb on imported data, served by vigil server', () => {
     }
   });
 
-  test('unknown paths like /metrics/nonexistent answer 404', { todo: 'the UI SPA fallback answers 200 index.html for any extension-less path, so /metrics/nonexistent looks like a page (fix on another branch)' }, () => {
+  test('unknown paths like /metrics/nonexistent answer 404', () => {
     assert.equal(spaFallbackStatus, 404);
   });
 
-  test('vigil tsdb analyze on a missing dir exits non-zero', { todo: '`vigil tsdb analyze /no/such/dir` prints "no blocks in /no/such/dir" and exits 0 (fix on another branch); `tsdb dump` already exits 2' }, async () => {
+  test('vigil tsdb analyze and dump on a missing dir exit 1 with a clear error, as promtool does', async () => {
     const dump = await runVigil(['tsdb', 'dump', join(cwd, 'no', 'such', 'dir')]);
-    assert.equal(dump.code, 2);
+    assert.equal(dump.code, 1);
     assert.match(dump.stderr, /no such data directory/);
     const r = await runVigil(['tsdb', 'analyze', join(cwd, 'no', 'such', 'dir')]);
-    assert.notEqual(r.code, 0, r.stdout);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /no such data directory/);
   });
 });
