@@ -87,6 +87,11 @@ export class ScrapeManager {
     this.globalOpts = opts;
   }
 
+  /** Configured job names, sorted (for /api/v1/scrape_pools). */
+  scrapePools(): string[] {
+    return [...this.pools.keys()].sort();
+  }
+
   activeTargets(): ActiveTarget[] {
     const out: ActiveTarget[] = [];
     for (const [job, { pool }] of this.pools) {

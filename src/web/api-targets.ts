@@ -8,7 +8,7 @@ import type { ActiveTarget, MetricMetadata, TargetsSource } from './types.js';
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /**
- * /api/v1/targets, /api/v1/targets/metadata and /api/v1/metadata. `source` is read per
+ * /api/v1/targets, /api/v1/targets/metadata, /api/v1/metadata and /api/v1/scrape_pools. `source` is read per
  * request so that a scrape manager wired in (or replaced) later is picked up; null
  * means nothing is scraped and every list is empty.
  */
@@ -17,7 +17,17 @@ export function targetRoutes(source: () => TargetsSource | null): Route[] {
     { method: 'GET', path: '/targets', handler: (ctx) => targets(ctx, source()) },
     { method: 'GET', path: '/targets/metadata', handler: (ctx) => targetMetadata(ctx, source()) },
     { method: 'GET', path: '/metadata', handler: (ctx) => metricMetadata(ctx, source()) },
+    { method: 'GET', path: '/scrape_pools', handler: (ctx) => scrapePools(ctx, source()) },
   ];
+}
+
+/** /api/v1/scrape_pools (Prometheus 2.42+): the configured pools in name order. */
+function scrapePools(ctx: RequestContext, src: TargetsSource | null): void {
+  let names: string[] = [];
+  if (src) {
+    names = src.scrapePools ? src.scrapePools() : [...new Set([...src.activeTargets(), ...src.droppedTargets()].map((t) => t.scrapePool))];
+  }
+  ctx.sendApi(apiSuccess({ scrapePools: [...names].sort() }));
 }
 
 function targets(ctx: RequestContext, src: TargetsSource | null): void {

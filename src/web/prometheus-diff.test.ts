@@ -325,6 +325,7 @@ scrape_configs:
         `/api/v1/label/quantile/values?match[]=${encodeURIComponent(String.raw`test_rpc_seconds{quantile=~"0\.9.*"}`)}`,
         `/api/v1/series?match[]=${encodeURIComponent('{__name__=~"test_.*",code!~"2.."}')}`,
         `/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="dropped"}')}`,
+        '/api/v1/scrape_pools',
       ]) {
         const [p, v] = await Promise.all([ask(P, path), ask(V, path)]);
         assert.equal(v.status, p.status, path);

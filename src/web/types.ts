@@ -45,6 +45,8 @@ export interface TargetsSource {
   targetMetadata(): TargetMetadata[];
   /** Metadata per metric name, across targets. */
   metadata(): Map<string, MetricMetadata[]>;
+  /** Names of the configured scrape pools (jobs), also those without targets. */
+  scrapePools?(): string[];
 }
 
 /** Storage operations behind /api/v1/admin/tsdb/*, each optional; wired explicitly by the server. */
