@@ -128,3 +128,20 @@ test('a pathological query times out with Prometheus error type while other quer
   const again = await get('/api/v1/query', { query: 'vector(1)', time: '1' });
   assert.equal(again.status, 200);
 });
+
+test('stats=all adds Prometheus-shaped timings and sample counts; without it there is no stats member', async () => {
+  type Stats = { timings: Record<string, number>; samples: { totalQueryableSamples: number; peakSamples: number } };
+  const plain = JSON.parse((await get('/api/v1/query', { query: 'req_total', time: '150' })).text) as { data: Record<string, unknown> };
+  assert.equal(plain.data['stats'], undefined);
+  const inst = JSON.parse((await get('/api/v1/query', { query: 'sum(count_over_time(req_total[1m]))', time: '150', stats: 'all' })).text) as { data: { stats: Stats } };
+  assert.deepEqual(Object.keys(inst.data.stats.timings).sort(), ['evalTotalTime', 'execQueueTime', 'execTotalTime', 'innerEvalTime', 'queryPreparationTime', 'resultSortTime']);
+  for (const v of Object.values(inst.data.stats.timings)) assert.ok(v >= 0 && v < 10);
+  // A 1m window at 150 s holds the samples at 105..150 s (4, left-open); the selector
+  // reads the closed range 90..150 s (5) from storage.
+  const read = inst.data.stats.samples.totalQueryableSamples;
+  assert.ok(read === 4 || read === 5, `read ${read}`);
+  assert.ok(inst.data.stats.samples.peakSamples >= 4);
+  const range = JSON.parse((await get('/api/v1/query_range', { query: 'req_total', start: '0', end: '60', step: '15', stats: 'all' })).text) as { data: { resultType: string; stats: Stats } };
+  assert.equal(range.data.resultType, 'matrix');
+  assert.ok(range.data.stats.samples.totalQueryableSamples >= 5);
+});

@@ -10,7 +10,7 @@ import type { Engine } from './engine.js';
 import { EvalError, ParseError } from './errors.js';
 import { prettyExpr } from './format.js';
 import type { Expr } from './ast.js';
-import type { InstantResult, MatrixSeries, RangeResult } from './values.js';
+import type { InstantResult, MatrixSeries, QueryStats, RangeResult } from './values.js';
 import { JsonBytesWriter } from './json-writer.js';
 
 export interface QueryApiOptions {
@@ -132,16 +132,22 @@ export function resultJson(r: InstantResult | RangeResult): string {
 }
 
 /** The success envelope around a result written as bytes (range queries: the big answers). */
-function successBytes(r: InstantResult | RangeResult, warnings: string[], infos: string[]): ApiResult {
-  if (r.resultType !== 'matrix') return successJson(resultJson(r), warnings, infos);
+function successBytes(r: InstantResult | RangeResult, warnings: string[], infos: string[], stats: QueryStats | null): ApiResult {
+  if (r.resultType !== 'matrix') return successJson(withStats(resultJson(r), stats), warnings, infos);
   const w = new JsonBytesWriter();
   w.ascii('{"status":"success","data":{"resultType":"matrix","result":');
   writeMatrix(w, r.result);
+  if (stats) w.ascii(',"stats":' + JSON.stringify(stats));
   w.byte(0x7d);
   if (warnings.length > 0) w.utf8(',"warnings":[' + warnings.map(jsonStr).join(',') + ']');
   if (infos.length > 0) w.utf8(',"infos":[' + infos.map(jsonStr).join(',') + ']');
   w.byte(0x7d);
   return { status: 200, body: w.finish() };
+}
+
+/** `data` with Prometheus' optional `stats` member (when the request has a non-empty `stats`). */
+function withStats(data: string, stats: QueryStats | null): string {
+  return stats ? data.slice(0, -1) + ',"stats":' + JSON.stringify(stats) + '}' : data;
 }
 
 function successJson(data: string, warnings: string[], infos: string[]): ApiResult {
@@ -264,7 +270,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       return errorResult(err);
     }
     const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx), query: form.get('query') ?? '' });
-    return successJson(resultJson(r.value), r.warnings, engine.compat === '3' ? r.infos : []);
+    return successJson(withStats(resultJson(r.value), form.get('stats') ? r.stats : null), r.warnings, engine.compat === '3' ? r.infos : []);
   });
 
   const queryRange = withParams(async (form, ctx) => {
@@ -302,7 +308,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       return errorResult(err);
     }
     const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx), query: form.get('query') ?? '' });
-    return successBytes(r.value, r.warnings, engine.compat === '3' ? r.infos : []);
+    return successBytes(r.value, r.warnings, engine.compat === '3' ? r.infos : [], form.get('stats') ? r.stats : null);
   });
 
   const formatQuery = withParams(async (form) => {

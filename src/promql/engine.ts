@@ -16,6 +16,7 @@ import {
   type InstantResult,
   type MatrixSeries,
   type QueryResult,
+  type QueryStats,
   type RangeResult,
   type StepVector,
   type RangeValue,
@@ -123,13 +124,13 @@ export class Engine {
     const ast = typeof expr === 'string' ? this.parse(expr) : expr;
     if (!Number.isFinite(timeMs)) throw new EvalError('bad_data', `invalid evaluation time: ${timeMs}`);
     const t = Math.round(timeMs);
-    const { value, ev } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
+    const { value, ev, stats } = await this.runWith(queryable, t, t, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(t, t, 1);
       this.openBounds(ev, ast, t, t, q);
       const v = await ev.eval(ast, grid);
       return toInstant(v, t, this.compat === '3');
     });
-    return { value, warnings: ev.warnings, infos: ev.infos };
+    return { value, warnings: ev.warnings, infos: ev.infos, stats };
   }
 
   /** Evaluates `expr` at start, start+step, ..., <= end. */
@@ -155,7 +156,7 @@ export class Engine {
     const start = Math.round(startMs);
     const end = Math.round(endMs);
     const step = Math.round(stepMs);
-    const { value, ev } = await this.runWith(queryable, start, end, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
+    const { value, ev, stats } = await this.runWith(queryable, start, end, { ...q, query: q.query ?? (typeof expr === 'string' ? expr : undefined) }, async (ev) => {
       const grid = makeGrid(start, end, step);
       this.openBounds(ev, ast, start, end, q);
       const v = await ev.eval(ast, grid);
@@ -183,7 +184,7 @@ export class Engine {
       }
       return { resultType: 'matrix' as const, result };
     });
-    return { value, warnings: ev.warnings, infos: ev.infos };
+    return { value, warnings: ev.warnings, infos: ev.infos, stats };
   }
 
   /** One Querier per query over the range all selectors read (Prometheus' FindMinMaxTime). */
@@ -197,8 +198,10 @@ export class Engine {
     ev.setBounds(b.min, b.max);
   }
 
-  private async runWith<T>(queryable: Queryable, start: number, end: number, q: QueryOpts, fn: (ev: Evaluator) => Promise<T>): Promise<{ value: T; ev: Evaluator }> {
+  private async runWith<T>(queryable: Queryable, start: number, end: number, q: QueryOpts, fn: (ev: Evaluator) => Promise<T>): Promise<{ value: T; ev: Evaluator; stats: QueryStats }> {
+    const queued = performance.now();
     await this.acquire(q.signal);
+    const started = performance.now();
     try {
       const ev = new Evaluator(queryable, {
         compat: this.compat,
@@ -212,7 +215,15 @@ export class Engine {
         query: q.query,
       });
       try {
-        return { value: await fn(ev), ev };
+        const value = await fn(ev);
+        const done = performance.now();
+        const evalS = (done - started) / 1000;
+        const stats: QueryStats = {
+          // Vigil sorts while evaluating and prepares nothing apart: those two stay 0.
+          timings: { evalTotalTime: evalS, resultSortTime: 0, queryPreparationTime: 0, innerEvalTime: evalS, execQueueTime: (started - queued) / 1000, execTotalTime: (done - queued) / 1000 },
+          samples: { totalQueryableSamples: ev.queryableSamples, peakSamples: ev.peakSamples },
+        };
+        return { value, ev, stats };
       } finally {
         await ev.close();
       }

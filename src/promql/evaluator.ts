@@ -50,6 +50,9 @@ export interface EvalOptions {
 
 export class Evaluator {
   private samples = 0;
+  /** Most samples held at once, and all samples read from storage (query stats). */
+  peakSamples = 0;
+  queryableSamples = 0;
   private lastYield = Date.now();
   private readonly warningSet = new Set<string>();
   private readonly infoSet = new Set<string>();
@@ -105,6 +108,7 @@ export class Evaluator {
 
   private addSamples(n: number): void {
     this.samples += n;
+    if (this.samples > this.peakSamples) this.peakSamples = this.samples;
     if (this.samples > this.o.maxSamples) throw new EvalError('too_many_samples', ERR_TOO_MANY_SAMPLES);
   }
 
@@ -248,6 +252,7 @@ export class Evaluator {
             n++;
           } while (it.next());
         }
+        this.queryableSamples += n;
         fn({ labels: s.labels, ts, vs: vals, n });
       }
     } finally {

@@ -100,6 +100,13 @@ export interface QueryResult<R> {
   value: R;
   warnings: string[];
   infos: string[];
+  stats: QueryStats;
+}
+
+/** What Prometheus reports under `stats` when a query asks for it (seconds, sample counts). */
+export interface QueryStats {
+  timings: { evalTotalTime: number; resultSortTime: number; queryPreparationTime: number; innerEvalTime: number; execQueueTime: number; execTotalTime: number };
+  samples: { totalQueryableSamples: number; peakSamples: number };
 }
 
 export function newStepSeries(labels: Labels, n: number): StepSeries {
