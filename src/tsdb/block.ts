@@ -124,157 +124,163 @@ function* writeBlockSteps(parentDir: string, range: BlockRange, series: Iterable
   const id = newUlid();
   const tmp = join(parentDir, `${id}.tmp-for-creation`);
   mkdirSync(join(tmp, 'chunks'), { recursive: true });
-  let seq = 1;
-  let cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
-  cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
-  const iw = new FileWriter(join(tmp, 'index'));
-  iw.write(new TextEncoder().encode(INDEX_MAGIC));
-  const syms = new Map<string, number>();
-  const symList: string[] = [];
-  const sym = (s: string): number => {
-    let id2 = syms.get(s);
-    if (id2 === undefined) {
-      id2 = symList.length;
-      symList.push(s);
-      syms.set(s, id2);
-    }
-    return id2;
-  };
-  const postings = new Map<string, Map<string, number[]>>();
-  const all: number[] = [];
-  const e = new Encbuf(1 << 16);
-  const rec = new Encbuf(4096);
-  const stats = { numSamples: 0, numSeries: 0, numChunks: 0 };
-  const seriesStart = iw.offset;
-  let minT = Infinity;
-  let maxT = -Infinity;
-  for (const s of series) {
-    if (s.chunks.length === 0) continue;
-    const off = iw.offset;
-    if (off >= TWO32) throw new Error('block index larger than 4 GiB is not supported by format version 1');
-    e.reset();
-    e.uvarint(s.labels.length);
-    for (const l of s.labels) {
-      e.uvarint(sym(l.name));
-      e.uvarint(sym(l.value));
-      let byValue = postings.get(l.name);
-      if (!byValue) postings.set(l.name, (byValue = new Map()));
-      const p = byValue.get(l.value);
-      if (p) p.push(off);
-      else byValue.set(l.value, [off]);
-    }
-    all.push(off);
-    e.uvarint(s.chunks.length);
-    // Chunk metas are delta-encoded: times against the block start / previous chunk,
-    // positions against the end of the previous chunk record (usually 0).
-    let prevMaxt = range.minTime;
-    let prevSeq = 0;
-    let prevEnd = 0;
-    for (let i = 0; i < s.chunks.length; i++) {
-      const c = s.chunks[i]!;
-      if (cw.offset + c.len + 16 > MAX_CHUNK_FILE) {
-        cw.close();
-        seq++;
-        cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
-        cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
+  try {
+    let seq = 1;
+    let cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
+    cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
+    const iw = new FileWriter(join(tmp, 'index'));
+    iw.write(new TextEncoder().encode(INDEX_MAGIC));
+    const syms = new Map<string, number>();
+    const symList: string[] = [];
+    const sym = (s: string): number => {
+      let id2 = syms.get(s);
+      if (id2 === undefined) {
+        id2 = symList.length;
+        symList.push(s);
+        syms.set(s, id2);
       }
-      const cOff = cw.offset;
+      return id2;
+    };
+    const postings = new Map<string, Map<string, number[]>>();
+    const all: number[] = [];
+    const e = new Encbuf(1 << 16);
+    const rec = new Encbuf(4096);
+    const stats = { numSamples: 0, numSeries: 0, numChunks: 0 };
+    const seriesStart = iw.offset;
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const s of series) {
+      if (s.chunks.length === 0) continue;
+      const off = iw.offset;
+      if (off >= TWO32) throw new Error('block index larger than 4 GiB is not supported by format version 1');
+      e.reset();
+      e.uvarint(s.labels.length);
+      for (const l of s.labels) {
+        e.uvarint(sym(l.name));
+        e.uvarint(sym(l.value));
+        let byValue = postings.get(l.name);
+        if (!byValue) postings.set(l.name, (byValue = new Map()));
+        const p = byValue.get(l.value);
+        if (p) p.push(off);
+        else byValue.set(l.value, [off]);
+      }
+      all.push(off);
+      e.uvarint(s.chunks.length);
+      // Chunk metas are delta-encoded: times against the block start / previous chunk,
+      // positions against the end of the previous chunk record (usually 0).
+      let prevMaxt = range.minTime;
+      let prevSeq = 0;
+      let prevEnd = 0;
+      for (let i = 0; i < s.chunks.length; i++) {
+        const c = s.chunks[i]!;
+        if (cw.offset + c.len + 16 > MAX_CHUNK_FILE) {
+          cw.close();
+          seq++;
+          cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
+          cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
+        }
+        const cOff = cw.offset;
+        rec.reset();
+        rec.uvarint(c.len);
+        const encAt = rec.len;
+        rec.u8(ENCODING_XOR);
+        rec.bytes(c.b.subarray(c.off, c.off + c.len));
+        rec.u32(crc32c(rec.b, encAt, rec.len));
+        cw.write(rec.get());
+        e.varint(c.mint - prevMaxt);
+        e.uvarint(c.maxt - c.mint);
+        e.uvarint(c.len);
+        if (i === 0 || seq !== prevSeq) {
+          e.uvarint(seq);
+          e.uvarint(cOff);
+        } else {
+          e.uvarint(0);
+          e.uvarint(cOff - prevEnd);
+        }
+        prevMaxt = c.maxt;
+        prevSeq = seq;
+        prevEnd = cw.offset;
+        stats.numChunks++;
+        stats.numSamples += (c.b[c.off]! << 8) | c.b[c.off + 1]!;
+        if (c.mint < minT) minT = c.mint;
+        if (c.maxt > maxT) maxT = c.maxt;
+      }
+      stats.numSeries++;
+      const payload = e.get();
       rec.reset();
-      rec.uvarint(c.len);
-      const encAt = rec.len;
-      rec.u8(ENCODING_XOR);
-      rec.bytes(c.b.subarray(c.off, c.off + c.len));
-      rec.u32(crc32c(rec.b, encAt, rec.len));
-      cw.write(rec.get());
-      e.varint(c.mint - prevMaxt);
-      e.uvarint(c.maxt - c.mint);
-      e.uvarint(c.len);
-      if (i === 0 || seq !== prevSeq) {
-        e.uvarint(seq);
-        e.uvarint(cOff);
-      } else {
-        e.uvarint(0);
-        e.uvarint(cOff - prevEnd);
-      }
-      prevMaxt = c.maxt;
-      prevSeq = seq;
-      prevEnd = cw.offset;
-      stats.numChunks++;
-      stats.numSamples += (c.b[c.off]! << 8) | c.b[c.off + 1]!;
-      if (c.mint < minT) minT = c.mint;
-      if (c.maxt > maxT) maxT = c.maxt;
+      rec.uvarint(payload.length);
+      rec.bytes(payload);
+      rec.u32(crc32c(payload));
+      iw.write(rec.get());
+      if (stats.numSeries % WRITE_SLICE_SERIES === 0) yield;
     }
-    stats.numSeries++;
-    const payload = e.get();
-    rec.reset();
-    rec.uvarint(payload.length);
-    rec.bytes(payload);
-    rec.u32(crc32c(payload));
-    iw.write(rec.get());
-    if (stats.numSeries % WRITE_SLICE_SERIES === 0) yield;
-  }
-  cw.close();
-  // Symbols.
-  const symbolsOff = iw.offset;
-  e.reset();
-  e.u32(symList.length);
-  for (const s of symList) e.str(s);
-  const symbolsCrc = crc32c(e.get());
-  iw.write(e.get());
-  // Postings lists, sorted by name then value; the all-series list has the key ("", "").
-  const postingsOff = iw.offset;
-  const tableEntries: Array<[string, string, number]> = [];
-  const writeList = (name: string, value: string, list: number[]): void => {
-    tableEntries.push([name, value, iw.offset]);
+    cw.close();
+    // Symbols.
+    const symbolsOff = iw.offset;
     e.reset();
-    e.u32(list.length);
-    for (const x of list) e.u32(x);
+    e.u32(symList.length);
+    for (const s of symList) e.str(s);
+    const symbolsCrc = crc32c(e.get());
     iw.write(e.get());
-  };
-  writeList('', '', all);
-  for (const name of [...postings.keys()].sort(cmp)) {
-    const byValue = postings.get(name)!;
-    for (const value of [...byValue.keys()].sort(cmp)) writeList(name, value, byValue.get(value)!);
+    // Postings lists, sorted by name then value; the all-series list has the key ("", "").
+    const postingsOff = iw.offset;
+    const tableEntries: Array<[string, string, number]> = [];
+    const writeList = (name: string, value: string, list: number[]): void => {
+      tableEntries.push([name, value, iw.offset]);
+      e.reset();
+      e.u32(list.length);
+      for (const x of list) e.u32(x);
+      iw.write(e.get());
+    };
+    writeList('', '', all);
+    for (const name of [...postings.keys()].sort(cmp)) {
+      const byValue = postings.get(name)!;
+      for (const value of [...byValue.keys()].sort(cmp)) writeList(name, value, byValue.get(value)!);
+    }
+    const tableOff = iw.offset;
+    e.reset();
+    e.u32(tableEntries.length);
+    for (const [n, v, o] of tableEntries) {
+      e.str(n);
+      e.str(v);
+      e.u32(o);
+    }
+    const tableCrc = crc32c(e.get());
+    iw.write(e.get());
+    e.reset();
+    e.u32(seriesStart);
+    e.u32(symbolsOff);
+    e.u32(postingsOff);
+    e.u32(tableOff);
+    e.u32(symbolsCrc);
+    e.u32(tableCrc);
+    e.u32(BLOCK_FORMAT_VERSION);
+    e.u32(crc32c(e.get()));
+    iw.write(e.get());
+    iw.close();
+    const meta: BlockMeta = {
+      ulid: id,
+      // The chunk-meta deltas are relative to this value: it must stay range.minTime.
+      minTime: range.minTime,
+      maxTime: range.maxTime,
+      stats,
+      compaction: { level: compaction.level, sources: compaction.sources ?? [id], ...(compaction.parents ? { parents: compaction.parents } : {}) },
+      version: BLOCK_FORMAT_VERSION,
+    };
+    if (minT < range.minTime) throw new Error(`chunk data at ${minT} outside block range [${range.minTime}, ${range.maxTime})`);
+    if (maxT >= range.maxTime) throw new Error(`chunk data at ${maxT} outside block range [${range.minTime}, ${range.maxTime})`);
+    writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+    fsyncPath(join(tmp, 'meta.json'));
+    fsyncPath(join(tmp, 'chunks'));
+    fsyncPath(tmp);
+    renameSync(tmp, join(parentDir, id));
+    fsyncPath(parentDir);
+    return meta;
+  } catch (err) {
+    // A failed write (disk full, I/O error) must not leave a half-written block taking space.
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
   }
-  const tableOff = iw.offset;
-  e.reset();
-  e.u32(tableEntries.length);
-  for (const [n, v, o] of tableEntries) {
-    e.str(n);
-    e.str(v);
-    e.u32(o);
-  }
-  const tableCrc = crc32c(e.get());
-  iw.write(e.get());
-  e.reset();
-  e.u32(seriesStart);
-  e.u32(symbolsOff);
-  e.u32(postingsOff);
-  e.u32(tableOff);
-  e.u32(symbolsCrc);
-  e.u32(tableCrc);
-  e.u32(BLOCK_FORMAT_VERSION);
-  e.u32(crc32c(e.get()));
-  iw.write(e.get());
-  iw.close();
-  const meta: BlockMeta = {
-    ulid: id,
-    // The chunk-meta deltas are relative to this value: it must stay range.minTime.
-    minTime: range.minTime,
-    maxTime: range.maxTime,
-    stats,
-    compaction: { level: compaction.level, sources: compaction.sources ?? [id], ...(compaction.parents ? { parents: compaction.parents } : {}) },
-    version: BLOCK_FORMAT_VERSION,
-  };
-  if (minT < range.minTime) throw new Error(`chunk data at ${minT} outside block range [${range.minTime}, ${range.maxTime})`);
-  if (maxT >= range.maxTime) throw new Error(`chunk data at ${maxT} outside block range [${range.minTime}, ${range.maxTime})`);
-  writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  fsyncPath(join(tmp, 'meta.json'));
-  fsyncPath(join(tmp, 'chunks'));
-  fsyncPath(tmp);
-  renameSync(tmp, join(parentDir, id));
-  fsyncPath(parentDir);
-  return meta;
 }
 
 function cmp(a: string, b: string): number {

@@ -299,6 +299,10 @@ export class Head implements PostingsSource {
     return true;
   }
 
+  unmarkLogged(slot: number): void {
+    this.flags[slot] = this.flags[slot]! & ~F_LOGGED;
+  }
+
   /** After a WAL restart every series must be logged again before its next sample. */
   clearLogged(): void {
     for (let s = 0; s < this.numSlots; s++) this.flags[s] = this.flags[s]! & ~F_LOGGED;
@@ -703,11 +707,20 @@ export class HeadAppender implements Appender {
         }
       }
       if (h.wal) {
-        if (newRefs.length > 0) h.wal.logSeries(newRefs, newLabels);
+        try {
+          if (newRefs.length > 0) h.wal.logSeries(newRefs, newLabels);
+        } catch (err) {
+          // Not in the WAL after all: log these series again with their next commit.
+          for (const ref of newRefs) h.unmarkLogged(ref - 1);
+          throw err;
+        }
         // WAL refs are slot + 1.
         for (let i = 0; i < n; i++) this.slots[i] = this.slots[i]! + 1;
-        h.wal.logSamples(this.slots, this.ts, this.vs, n);
-        for (let i = 0; i < n; i++) this.slots[i] = this.slots[i]! - 1;
+        try {
+          h.wal.logSamples(this.slots, this.ts, this.vs, n);
+        } finally {
+          for (let i = 0; i < n; i++) this.slots[i] = this.slots[i]! - 1;
+        }
       }
       let appended = 0;
       for (let i = 0; i < n; i++) {

@@ -27,6 +27,7 @@ export class TsdbMetrics {
   readonly walRecordsDropped: Counter;
   readonly walTruncations: Counter;
   readonly walFsyncs: Counter;
+  readonly walWritesFailed: Counter;
   readonly walSegmentCurrent: Gauge;
   readonly walStorageSize: Gauge;
   readonly checkpointCreations: Counter;
@@ -68,6 +69,7 @@ export class TsdbMetrics {
     this.walRecordsDropped = c('wal_records_dropped_total', 'WAL records (or unknown-series samples) dropped on replay.');
     this.walTruncations = c('wal_truncations_total', 'WAL truncations after checkpoints.');
     this.walFsyncs = c('wal_fsyncs_total', 'fsync calls on WAL segments.');
+    this.walWritesFailed = c('wal_writes_failed_total', 'WAL writes that failed (e.g. disk full); their commits were refused and nothing of them stored.');
     this.walSegmentCurrent = g('wal_segment_current', 'Index of the WAL segment being written.');
     this.walStorageSize = g('wal_storage_size_bytes', 'Size of the WAL and its checkpoint in bytes.', () => {
       const v = this.walBytes?.();

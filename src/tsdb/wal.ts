@@ -64,6 +64,11 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** A commit could not be written to the WAL (disk full, I/O error): nothing of it is stored. */
+export class WalWriteError extends Error {
+  override name = 'WalWriteError';
+}
+
 export class Wal implements HeadWal {
   private fd = -1;
   private seg = -1;
@@ -213,18 +218,33 @@ export class Wal implements HeadWal {
 
   private writeRecords(buf: Uint8Array): void {
     if (this.closed) throw new Error('WAL is closed');
-    if (this.size > 0 && this.size + buf.length > this.segmentBytes) {
-      const next = this.seg + 1;
-      this.closeSegment();
-      this.openSegment(next);
-    }
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      if (this.fd < 0 || (this.size > 0 && this.size + buf.length > this.segmentBytes)) {
+        // (fd < 0: an earlier rotation failed to create the next segment; try again.)
+        const next = this.seg + 1;
+        this.closeSegment();
+        this.openSegment(next);
+      }
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      if (this.fsyncPerCommit) {
+        fdatasyncSync(this.fd);
+        this.metrics.walFsyncs.inc();
+      } else this.dirty = true;
+    } catch (err) {
+      // A disk-full (or I/O) error can leave part of the record written. Cut it off so the
+      // segment ends at the last whole record: otherwise replay would stop at the torn
+      // record and drop every later commit that was acknowledged.
+      this.metrics.walWritesFailed.inc();
+      try {
+        if (off > 0) ftruncateSync(this.fd, this.size);
+      } catch (truncErr) {
+        this.logger.error({ err: String(truncErr) }, 'could not cut a partly written WAL record; replay will drop it');
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new WalWriteError(`WAL write failed${code ? ` (${code})` : ''}: ${(err as Error).message}; the commit was refused and none of its samples were stored`);
+    }
     this.size += buf.length;
-    if (this.fsyncPerCommit) {
-      fdatasyncSync(this.fd);
-      this.metrics.walFsyncs.inc();
-    } else this.dirty = true;
   }
 
   private beginRecord(type: number): number {
