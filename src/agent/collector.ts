@@ -57,6 +57,8 @@ export interface NodeCollectorOptions {
   filesystemMountTimeoutMs?: number;
   /** statfs implementation (tests inject a hanging one). */
   statfs?: StatfsFn;
+  /** Path of the timex native addon (default native/timex/build/Release/timex.node; tests point it at a missing file). */
+  timexAddon?: string;
   diskstatsDeviceExclude?: string;
   diskstatsDeviceInclude?: string;
   netdevDeviceExclude?: string;

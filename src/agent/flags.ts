@@ -13,7 +13,7 @@ const NOT_IMPLEMENTED = [
   'bcache', 'btrfs', 'drbd', 'drm', 'ethtool', 'fibrechannel',
   'infiniband', 'ipvs', 'lnstat', 'logind', 'mountstats',
   'network_route', 'nfs', 'nfsd', 'ntp', 'nvme', 'perf', 'powersupplyclass', 'processes', 'qdisc', 'rapl', 'runit',
-  'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'timex', 'wifi', 'xfs', 'zfs', 'zoneinfo',
+  'slabinfo', 'supervisord', 'sysctl', 'tapestats', 'wifi', 'xfs', 'zfs', 'zoneinfo',
 ];
 
 /**

@@ -9,6 +9,7 @@ import { memoryCollectors } from './collectors/memory.js';
 import { networkCollectors } from './collectors/network.js';
 import { systemdCollectors } from './collectors/systemd.js';
 import { textfileCollectors } from './collectors/textfile.js';
+import { timexCollectors } from './collectors/timex.js';
 
 /** Every collector Vigil implements, sorted by name (the order of node_scrape_collector_* series). */
 export const COLLECTORS: readonly CollectorDef[] = [
@@ -22,6 +23,7 @@ export const COLLECTORS: readonly CollectorDef[] = [
   ...networkCollectors,
   ...systemdCollectors,
   ...textfileCollectors,
+  ...timexCollectors,
 ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
 /** Names of the collectors that run unless disabled. */

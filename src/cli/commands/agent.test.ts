@@ -228,6 +228,9 @@ test('deploy/systemd/vigil-agent.service: its flags parse, and it is hardened', 
   for (const line of ['User=vigil-agent', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'Environment=UV_THREADPOOL_SIZE=2']) {
     assert.ok(unit.split('\n').includes(line), `missing ${line}`);
   }
+  // The timex collector's read-only adjtimex (glibc: clock_adjtime) must pass the syscall filter; ProtectClock would deny it.
+  assert.ok(!/^ProtectClock=yes/m.test(unit), 'ProtectClock=yes blocks the timex collector');
+  assert.match(unit, /^SystemCallFilter=.*\bclock_adjtime\b/m);
 });
 
 const SYSTEMD_ANALYZE = findBinary('systemd-analyze');

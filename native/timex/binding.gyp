@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "timex",
+      "sources": ["timex.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}
