@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { VIGIL_BIN, findBinary, skipUnless, tempDir } from '../../testutil/index.js';
+import bcrypt from 'bcryptjs';
+import { VIGIL_BIN, eventually, findBinary, freePort, skipUnless, startVigil, tempDir } from '../../testutil/index.js';
 
 const AMTOOL = findBinary('amtool');
 const run = promisify(execFile);
@@ -60,6 +61,29 @@ test('vigil alertmanager routes test prints what amtool config routes test print
     const got = await out(process.execPath, [VIGIL_BIN, 'alertmanager', 'routes', `--config=${cfg}`]);
     assert.equal(got.text, want.text);
   } finally {
+    dir.cleanup();
+  }
+});
+
+test('vigil alertmanager serves behind basic auth from --web.config.file', { timeout: 30_000 }, async () => {
+  const dir = tempDir('vigil-am-auth-');
+  const port = await freePort();
+  writeFileSync(join(dir.path, 'am.yml'), 'route:\n  receiver: r\nreceivers:\n  - name: r\n');
+  writeFileSync(join(dir.path, 'web.yml'), `basic_auth_users:\n  ops: ${bcrypt.hashSync('s3cret', 4)}\n`);
+  const am = await startVigil(['alertmanager', `--config.file=${join(dir.path, 'am.yml')}`, `--storage.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${join(dir.path, 'web.yml')}`]);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const anon = await eventually(async () => fetch(`${base}/api/v2/status`).catch(() => null), 15_000);
+    assert.equal(anon.status, 401);
+    assert.equal(anon.headers.get('www-authenticate'), 'Basic');
+    const auth = { Authorization: `Basic ${Buffer.from('ops:s3cret').toString('base64')}` };
+    const ok = await fetch(`${base}/api/v2/status`, { headers: auth });
+    assert.equal(ok.status, 200);
+    assert.ok(((await ok.json()) as { config: { original: string } }).config.original.includes('receiver: r'));
+    const wrong = await fetch(`${base}/api/v2/status`, { headers: { Authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` } });
+    assert.equal(wrong.status, 401);
+  } finally {
+    await am.stop();
     dir.cleanup();
   }
 });

@@ -3,11 +3,11 @@
  * names; reloads on SIGHUP and POST /-/reload. `vigil alertmanager routes test`
  * prints the receivers an alert would reach, like `amtool config routes test`.
  */
-import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Alertmanager, RouteNode, loadConfigFile, matchersString, type AlertmanagerConfig } from '../../alertmgr/index.js';
-import { Router, RequestContext, HttpError, UserError, createLogger, formatFlagHelp, parseFlags, type FlagSpec, type LogLevel, type LogFormat } from '../../util/index.js';
+import { UserError, createLogger, formatFlagHelp, parseFlags, type FlagSpec, type LogLevel, type LogFormat } from '../../util/index.js';
+import { WebServer } from '../../web/index.js';
 import type { Command } from '../main.js';
 
 const FLAGS: FlagSpec[] = [
@@ -17,6 +17,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'web.listen-address', kind: 'string', default: ':9093', help: 'Address to listen on for the web interface and API.' },
   { name: 'web.external-url', kind: 'string', default: '', help: 'The URL under which Alertmanager is externally reachable.' },
   { name: 'web.route-prefix', kind: 'string', default: '', help: 'Prefix for the internal routes of web endpoints.' },
+  { name: 'web.config.file', kind: 'string', default: '', help: 'Web configuration file (TLS, basic auth, headers) in the Prometheus exporter-toolkit format.' },
   { name: 'log.level', kind: 'string', default: 'info', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
   { name: 'log.format', kind: 'string', default: 'logfmt', help: 'Output format of log messages: logfmt or json.' },
   { name: 'cluster.listen-address', kind: 'string', default: '', help: 'Accepted for compatibility; Vigil runs without gossip clustering.' },
@@ -67,42 +68,42 @@ async function serve(argv: string[]): Promise<number> {
     }
   };
 
-  const prefix = flags.string('web.route-prefix').replace(/\/$/, '');
-  const router = new Router();
-  router.mount(am.routes(), `${prefix}/api/v2`);
-  router.mount(am.uiRoutes(), prefix || '/');
-  router.add({ method: 'GET', path: `${prefix}/-/healthy`, handler: (ctx) => ctx.send(200, 'text/plain', 'OK') });
-  router.add({ method: 'GET', path: `${prefix}/-/ready`, handler: (ctx) => ctx.send(200, 'text/plain', 'OK') });
-  router.add({
-    method: 'POST',
-    path: `${prefix}/-/reload`,
-    handler: (ctx) => {
-      try {
-        reload();
-        ctx.send(200, 'text/plain', '');
-      } catch (err) {
-        ctx.send(500, 'text/plain', `failed to reload config: ${(err as Error).message}\n`);
-      }
+  // The same HTTP server as `vigil server`: TLS and basic auth from --web.config.file,
+  // body limits, gzip and request metrics.
+  const web = new WebServer({
+    listenAddress: flags.string('web.listen-address'),
+    webConfigFile: flags.string('web.config.file') || undefined,
+    routePrefix: flags.string('web.route-prefix') || '/',
+    logger,
+    registry,
+  });
+  web.mount(am.routes(), '/api/v2');
+  web.mount(am.uiRoutes(), '/');
+  web.mount([
+    { method: 'GET', path: '/-/healthy', handler: (ctx) => ctx.send(200, 'text/plain', 'OK') },
+    { method: 'GET', path: '/-/ready', handler: (ctx) => ctx.send(200, 'text/plain', 'OK') },
+    {
+      method: 'POST',
+      path: '/-/reload',
+      handler: (ctx) => {
+        try {
+          reload();
+          ctx.send(200, 'text/plain', '');
+        } catch (err) {
+          ctx.send(500, 'text/plain', `failed to reload config: ${(err as Error).message}\n`);
+        }
+      },
     },
-  });
-  router.add({ method: 'GET', path: `${prefix}/metrics`, handler: async (ctx) => ctx.send(200, registry.contentType, await registry.metrics()) });
-
-  const server: Server = createServer((req, res) => {
-    const ctx = new RequestContext(req, res);
-    const m = router.match(ctx.method, ctx.url.pathname);
-    if (m === null) return ctx.send(404, 'text/plain', '404 page not found\n');
-    if (m === 'method') return ctx.send(405, 'text/plain', 'method not allowed\n');
-    ctx.params = m.params;
-    Promise.resolve(m.handler(ctx)).catch((err: unknown) => {
-      if (res.headersSent) return res.end();
-      if (err instanceof HttpError) ctx.sendJson(err.statusCode, err.message);
-      else ctx.sendJson(500, (err as Error).message);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+    { method: 'GET', path: '/metrics', handler: async (ctx) => ctx.send(200, registry.contentType, await registry.metrics()) },
+  ]);
+  web.setReady(true);
+  try {
+    await web.start();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'could not start the web server');
+    await am.stop();
+    return 1;
+  }
 
   return new Promise<number>((resolve) => {
     const onHup = (): void => {
@@ -115,9 +116,10 @@ async function serve(argv: string[]): Promise<number> {
     const shutdown = (): void => {
       process.off('SIGHUP', onHup);
       logger.info('Received SIGTERM, exiting gracefully...');
-      server.close();
-      server.closeAllConnections();
-      void am.stop().then(() => resolve(0));
+      void web
+        .stop()
+        .then(() => am.stop())
+        .then(() => resolve(0));
     };
     process.on('SIGHUP', onHup);
     process.once('SIGTERM', shutdown);
