@@ -63,6 +63,9 @@ interface UiModules {
   displayValue(v: number | null, unit: string | undefined, decimals: number | undefined, mappings: unknown[]): Formatted & { color?: string };
   legendName(format: string | undefined, labels: Record<string, string>, fallback: string): string;
   reduce(values: Array<number | null>, calc: string): number | null;
+  seriesStyles(overrides: unknown[] | undefined, frames: Array<{ name: string; refId: string }>, defaultGroup?: string): Array<Record<string, unknown>>;
+  stackValues(series: Array<{ values: Array<number | null>; stack?: boolean }>, n: number, mode?: 'normal' | 'percent'): Array<Array<number | null>>;
+  grafanaRegex(s: string): RegExp | null;
 }
 
 let ui: UiModules;
@@ -78,6 +81,7 @@ before(async () => {
     `export { layoutPanels } from '${uiSrc}dash/layout.ts';`,
     `export { renderMarkdown } from '${uiSrc}dash/markdown.ts';`,
     `export { legendName, reduce } from '${uiSrc}dash/data.ts';`,
+    `export { seriesStyles, stackValues, grafanaRegex } from '${uiSrc}dash/overrides.ts';`,
   ].join('\n');
   const out = await esbuild.build({
     stdin: { contents: entry, resolveDir: uiSrc, loader: 'ts' },
@@ -256,4 +260,39 @@ test('repeated panels: one copy per value, horizontal rows wrap, later panels mo
   assert.equal(out.find((p) => p.id === 2)!.gridPos!.y, 8);
   const vert = out.filter((p) => p.type === 'graph' && p.repeat);
   assert.deepEqual(vert.map((p) => p.gridPos!.y), [16, 21, 26, 31, 36]);
+});
+
+test('field overrides: matchers, later overrides win, stacking groups, negative-Y, hiding', () => {
+  const frames = [
+    { name: 'eth0 - Receive', refId: 'A' },
+    { name: 'eth0 - Transmit', refId: 'B' },
+    { name: 'Total', refId: 'C' },
+  ];
+  const overrides = [
+    { matcher: { id: 'byRegexp', options: '/.*Transmit.*/' }, properties: [{ id: 'custom.transform', value: 'negative-Y' }] },
+    { matcher: { id: 'byName', options: 'Total' }, properties: [{ id: 'custom.stacking', value: { group: false, mode: 'normal' } }, { id: 'custom.fillOpacity', value: 0 }, { id: 'color', value: { mode: 'fixed', fixedColor: 'dark-red' } }] },
+    { matcher: { id: 'byFrameRefID', options: 'A' }, properties: [{ id: 'displayName', value: 'in' }, { id: 'color', value: { mode: 'fixed', fixedColor: '#112233' } }] },
+    { matcher: { id: 'byFrameRefID', options: 'A' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: '#445566' } }] },
+    { matcher: { id: 'byNames', options: { names: ['eth0 - Transmit'] } }, properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: false, tooltip: false } }] },
+    { matcher: { id: 'byType', options: 'time' }, properties: [{ id: 'custom.axisPlacement', value: 'hidden' }] },
+    { matcher: { id: 'byRegexp', options: 'eth0' }, properties: [{ id: 'custom.lineWidth', value: 3 }] },
+  ];
+  const st = ui.seriesStyles(overrides, frames);
+  assert.deepEqual(st[0], { displayName: 'in', color: '#445566' });
+  assert.deepEqual(st[1], { negate: true, hidden: true });
+  assert.deepEqual(st[2], { stack: false, fillOpacity: 0, color: '#c4162a' });
+  // A plain (non-slash) pattern must match the whole name, as Grafana's stringToJsRegex does.
+  assert.equal(ui.grafanaRegex('eth0')!.test('eth0 - Receive'), false);
+  assert.equal(ui.grafanaRegex('/.*read*./')!.test('sda - Successfully read bytes'), true);
+  assert.equal(ui.grafanaRegex('/(/'), null);
+  assert.deepEqual(ui.seriesStyles(undefined, frames), [{}, {}, {}]);
+  // A series in the panel's own group stays in the stack.
+  assert.equal(ui.seriesStyles([{ matcher: { id: 'byName', options: 'Total' }, properties: [{ id: 'custom.stacking', value: { group: 'A', mode: 'normal' } }] }], frames)[2]!['stack'], true);
+});
+
+test('stacking: excluded series keep their values, percent stacks share the total', () => {
+  const series = [{ values: [1, 2, null] }, { values: [3, 2, 4] }, { values: [10, 10, 10], stack: false }];
+  assert.deepEqual(ui.stackValues(series, 3), [[1, 2, null], [4, 4, 4], [10, 10, 10]]);
+  assert.deepEqual(ui.stackValues(series, 3, 'percent'), [[0.25, 0.5, null], [1, 1, 1], [10, 10, 10]]);
+  assert.deepEqual(ui.stackValues([{ values: [0] }], 1, 'percent'), [[0]]);
 });

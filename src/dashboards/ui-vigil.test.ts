@@ -238,6 +238,55 @@ test('vigil self-monitoring dashboard: every panel renders data', { skip, timeou
   await browser!.shot('dashboard-vigil-self', true);
 });
 
+test('field overrides of an imported dashboard: display name, fixed colour, hidden series, negative-Y hover value', { skip, timeout: TEST_TIMEOUT }, async () => {
+  const dashboard = {
+    uid: 'ui-overrides',
+    title: 'UI overrides',
+    time: { from: 'now-15m', to: 'now' },
+    panels: [
+      {
+        id: 1,
+        type: 'timeseries',
+        title: 'Overridden',
+        gridPos: { x: 0, y: 0, w: 24, h: 9 },
+        targets: [
+          { refId: 'A', expr: 'vector(2)', legendFormat: 'two' },
+          { refId: 'B', expr: 'vector(3)', legendFormat: 'three' },
+          { refId: 'C', expr: 'vector(5)', legendFormat: 'five' },
+        ],
+        fieldConfig: {
+          defaults: { custom: { stacking: { mode: 'normal', group: 'A' } } },
+          overrides: [
+            { matcher: { id: 'byName', options: 'two' }, properties: [{ id: 'displayName', value: 'renamed' }, { id: 'color', value: { mode: 'fixed', fixedColor: '#ff0000' } }] },
+            { matcher: { id: 'byRegexp', options: '/fi.e/' }, properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: false, tooltip: false } }] },
+            { matcher: { id: 'byFrameRefID', options: 'B' }, properties: [{ id: 'custom.transform', value: 'negative-Y' }, { id: 'custom.stacking', value: { group: false, mode: 'normal' } }] },
+          ],
+        },
+      },
+    ],
+  };
+  const res = await fetch(`${url}/api/vigil/dashboards`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dashboard, overwrite: true }) });
+  assert.equal(res.status, 200, await res.text());
+  await page.goto(`${url}/dashboard?uid=ui-overrides&refresh=off`);
+  await page.locator('[data-testid=panel]').first().waitFor();
+  await page.waitForFunction(PANELS_SETTLED);
+  assertAllPanelsHaveData(await panelStates(page));
+  const legend = page.locator('.dash-panel .u-legend');
+  const renamed = legend.locator('.u-series', { hasText: 'renamed' });
+  await renamed.waitFor();
+  assert.equal(await legend.locator('.u-series', { hasText: /^two$/ }).count(), 0, 'the display name replaces the legend name');
+  assert.match(await renamed.locator('.u-marker').evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { borderColor: string } }).getComputedStyle(e).borderColor), /rgb\(255, 0, 0\)/);
+  // hideFrom.viz: the series is not drawn (off in uPlot's legend), the others are.
+  assert.match((await legend.locator('.u-series', { hasText: 'five' }).getAttribute('class')) ?? '', /u-off/);
+  assert.doesNotMatch((await legend.locator('.u-series', { hasText: 'three' }).getAttribute('class')) ?? '', /u-off/);
+  // negative-Y draws the series below the axis; hovering shows its real value.
+  const box = (await page.locator('.dash-panel .u-over').first().boundingBox())!;
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+  await page.waitForFunction(`[...document.querySelectorAll('.dash-panel .u-legend .u-series')].some((e) => e.textContent.includes('three') && /(^|[^-0-9])3(\\.0+)?\\s*$/.test(e.querySelector('.u-value')?.textContent ?? ''))`);
+  await page.mouse.move(0, 0);
+  await browser!.shot('dashboard-overrides');
+});
+
 test('alerts page shows the firing alert; a silence prefilled from it is created, active, then expired', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${url}/alerts`);
   const firing = page.locator('.alert-rule[data-rule=UiTestAlwaysFiring]');

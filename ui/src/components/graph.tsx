@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { stackValues } from '../dash/overrides.js';
 import { fmt, PALETTE } from '../dash/units.js';
 import { formatTimestamp } from '../lib/time.js';
 
@@ -9,6 +10,14 @@ export interface GraphSeries {
   /** One value per x, null where the series has no sample. */
   values: Array<number | null>;
   color?: string;
+  /** Per-series fill (0-100), line width, and field-override effects (see dash/overrides.ts). */
+  fillOpacity?: number;
+  lineWidth?: number;
+  /** False: drawn on its own when the chart is stacked. */
+  stack?: boolean;
+  /** Drawn below the axis (Grafana's negative-Y transform); the hover shows the real value. */
+  negate?: boolean;
+  hidden?: boolean;
 }
 
 export interface GraphProps {
@@ -20,6 +29,8 @@ export interface GraphProps {
   min?: number | null;
   max?: number | null;
   stacked?: boolean;
+  /** With stacked: each stack point as its share of the total (Grafana's percent stacking). */
+  percent?: boolean;
   fillOpacity?: number;
   height: number;
   /** Called with the selected range (seconds) after a drag; the chart zooms itself otherwise. */
@@ -50,16 +61,10 @@ function withAlpha(color: string, alpha: number): string {
   return `#${m[1]}${a}`;
 }
 
-/** Cumulative sums for stacking; nulls count as 0 where a lower series is missing. */
-function stackData(series: GraphSeries[], n: number): Array<Array<number | null>> {
-  const acc = new Float64Array(n);
-  return series.map((s) =>
-    s.values.map((v, i) => {
-      if (v === null || !Number.isFinite(v)) return null;
-      acc[i] = acc[i]! + v;
-      return acc[i]!;
-    }),
-  );
+/** The values as drawn: negated for negative-Y, stacked when the chart stacks. */
+function plotData(p: GraphProps): Array<Array<number | null>> {
+  const drawn = p.series.map((s) => ({ values: s.negate ? s.values.map((v) => (v === null ? null : -v)) : s.values, stack: s.stack }));
+  return p.stacked ? stackValues(drawn, p.x.length, p.percent ? 'percent' : 'normal') : drawn.map((d) => d.values);
 }
 
 /** Indices of the values that have no non-null neighbour (no line segment touches them). */
@@ -84,7 +89,7 @@ export function Graph(p: GraphProps): preact.JSX.Element {
   // instead of rebuilding the chart (no flicker on refresh; hover and drag keep working).
   const cur = useRef(p);
   cur.current = p;
-  const structure = JSON.stringify([p.series.map((s) => [s.label, s.color]), p.unit, p.decimals, p.min, p.max, p.stacked, p.height, p.theme, p.legend, p.fillOpacity, p.xMin !== undefined]);
+  const structure = JSON.stringify([p.series.map((s) => [s.label, s.color, s.fillOpacity, s.lineWidth, s.stack, s.negate, s.hidden]), p.unit, p.decimals, p.min, p.max, p.stacked, p.percent, p.height, p.theme, p.legend, p.fillOpacity, p.xMin !== undefined]);
   const builtWith = useRef<{ x: number[]; series: GraphSeries[] } | null>(null);
 
   useEffect(() => {
@@ -92,7 +97,7 @@ export function Graph(p: GraphProps): preact.JSX.Element {
     if (!el) return;
     const axisColor = cssVar('--fg-muted');
     const gridColor = cssVar('--grid');
-    const data = p.stacked ? stackData(p.series, p.x.length) : p.series.map((s) => s.values);
+    const data = plotData(p);
     const fill = p.fillOpacity ?? (p.stacked ? 40 : 0);
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 200),
@@ -148,11 +153,13 @@ export function Graph(p: GraphProps): preact.JSX.Element {
         { label: 'Time', value: (_u, v): string => (v === null ? '' : formatTimestamp(v * 1000)) },
         ...p.series.map((s, i) => {
           const color = s.color ?? PALETTE[i % PALETTE.length]!;
+          const f = s.fillOpacity ?? fill;
           return {
             label: s.label,
             stroke: color,
-            width: 1.25,
-            fill: fill > 0 ? withAlpha(color, fill / 100) : undefined,
+            width: s.lineWidth ?? 1.25,
+            show: s.hidden !== true,
+            fill: f > 0 ? withAlpha(color, f / 100) : undefined,
             spanGaps: false,
             // uPlot hides points where the data is dense; a sample without a neighbour (a series
             // scraped once in the range, or between gaps) would then not be drawn at all.
@@ -179,11 +186,9 @@ export function Graph(p: GraphProps): preact.JSX.Element {
       },
     };
     if (p.stacked) {
-      // Fill between each series and the one below it, as Grafana's stacking does.
-      opts.bands = p.series.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] }));
-      opts.series.forEach((s, i) => {
-        if (i > 1) s.fill = withAlpha(PALETTE[(i - 1) % PALETTE.length]!, fill / 100);
-      });
+      // Fill between each stacked series and the stacked one below it, as Grafana's stacking does.
+      const inStack = p.series.map((s, i) => (s.stack === false ? -1 : i + 1)).filter((i) => i > 0);
+      opts.bands = inStack.slice(1).map((si, k) => ({ series: [si, inStack[k]!] as [number, number] }));
     }
     const u = new uPlot(opts, [p.x, ...data] as uPlot.AlignedData, el);
     plot.current = u;
@@ -206,7 +211,7 @@ export function Graph(p: GraphProps): preact.JSX.Element {
     const b = builtWith.current;
     if (!u || !b || (b.x === p.x && b.series === p.series)) return;
     builtWith.current = { x: p.x, series: p.series };
-    const data = p.stacked ? stackData(p.series, p.x.length) : p.series.map((s) => s.values);
+    const data = plotData(p);
     u.setData([p.x, ...data] as uPlot.AlignedData, true);
   }, [p.x, p.series, p.xMin, p.xMax]);
 

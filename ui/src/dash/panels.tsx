@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Graph } from '../components/graph.js';
 import { alignFrames, reduce, runPanelQueries, type Frame, type PanelData } from './data.js';
 import { renderMarkdown, sanitizeHtml } from './markdown.js';
+import { seriesStyles } from './overrides.js';
 import type { FieldDefaults, Panel } from './types.js';
 import { displayValue, formattedToString, PALETTE, resolveColor, thresholdColor } from './units.js';
 import { interpolate, type VarState } from './variables.js';
@@ -140,13 +141,21 @@ function PanelContent(p: { type: string; panel: Panel; data: PanelData | null; h
 
 function TimeSeriesPanel(p: { panel: Panel; frames: Frame[]; defaults: FieldDefaults; height: number; theme: string; fromMs: number; toMs: number; onZoom?: (fromMs: number, toMs: number) => void }): preact.JSX.Element {
   const aligned = useMemo(() => alignFrames(p.frames), [p.frames]);
-  const series = useMemo(() => p.frames.map((f, i) => ({ label: f.name, values: aligned.values[i]!, color: PALETTE[i % PALETTE.length]! })), [aligned, p.frames]);
   const custom = p.defaults.custom ?? {};
-  const stacked = p.panel.type === 'graph' ? p.panel.stack === true : custom.stacking?.mode === 'normal';
+  const stackMode = custom.stacking?.mode;
+  const series = useMemo(() => {
+    const styles = p.panel.type === 'graph' ? [] : seriesStyles(p.panel.fieldConfig?.overrides, p.frames, custom.stacking?.group ?? 'A');
+    return p.frames.map((f, i) => {
+      const st = styles[i] ?? {};
+      return { label: st.displayName ?? f.name, values: aligned.values[i]!, color: st.color ?? PALETTE[i % PALETTE.length]!, fillOpacity: st.fillOpacity, lineWidth: st.lineWidth, stack: st.stack, negate: st.negate, hidden: st.hidden };
+    });
+  }, [aligned, p.frames, p.panel]);
+  const stacked = p.panel.type === 'graph' ? p.panel.stack === true : stackMode === 'normal' || stackMode === 'percent';
+  const percent = p.panel.type !== 'graph' && stackMode === 'percent';
   const fill = p.panel.type === 'graph' ? (p.panel.fill ?? 1) * 10 : (custom.fillOpacity ?? 0);
   const legendRows = Math.min(3, Math.ceil(p.frames.length / 3));
   const chartHeight = Math.max(60, p.height - 8 - legendRows * 20);
-  return <Graph x={aligned.x} series={series} unit={p.defaults.unit} decimals={p.defaults.decimals} min={p.defaults.min} max={p.defaults.max} stacked={stacked} fillOpacity={fill} height={chartHeight} theme={p.theme} xMin={p.fromMs / 1000} xMax={p.toMs / 1000} onZoom={p.onZoom ? (a, b): void => p.onZoom!(Math.round(a * 1000), Math.round(b * 1000)) : undefined} />;
+  return <Graph x={aligned.x} series={series} unit={p.defaults.unit} decimals={p.defaults.decimals} min={p.defaults.min} max={p.defaults.max} stacked={stacked} percent={percent} fillOpacity={fill} height={chartHeight} theme={p.theme} xMin={p.fromMs / 1000} xMax={p.toMs / 1000} onZoom={p.onZoom ? (a, b): void => p.onZoom!(Math.round(a * 1000), Math.round(b * 1000)) : undefined} />;
 }
 
 function calcOf(panel: Panel): string {

@@ -26,7 +26,7 @@ export interface FieldDefaults {
   max?: number | null;
   thresholds?: { mode?: string; steps?: Array<{ color: string; value: number | null }> };
   color?: { mode?: string; fixedColor?: string };
-  custom?: { stacking?: { mode?: string }; fillOpacity?: number; lineWidth?: number; drawStyle?: string; showPoints?: string };
+  custom?: { stacking?: { mode?: string; group?: string }; fillOpacity?: number; lineWidth?: number; drawStyle?: string; showPoints?: string };
   displayName?: string;
   mappings?: import('./units.js').ValueMapping[];
   noValue?: string;
