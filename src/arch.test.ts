@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   scrape: ['config', 'textparse', 'storage', 'relabel', 'discovery', 'model', 'util'],
   template: ['model', 'util'],
   rules: ['promql', 'storage', 'template', 'config', 'model', 'util'],
-  notifier: ['config', 'model', 'util'],
+  notifier: ['config', 'relabel', 'discovery', 'model', 'util'],
   alertmgr: ['template', 'model', 'util'],
   agent: ['textparse', 'model', 'util'],
   remote: ['storage', 'model', 'util'],

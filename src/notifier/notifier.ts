@@ -27,6 +27,7 @@ export class Notifier {
   private maxBatch: number;
   private externalLabels: Labels = [];
   private relabel: AlertRelabeler | undefined;
+  private droppedURLs: string[] = [];
   private stopped = false;
   private more: (() => void) | null = null;
   private loopDone: Promise<void>;
@@ -75,8 +76,7 @@ export class Notifier {
     const seen = new Set<string>();
     this.targets = [];
     for (const set of sets)
-      for (const t of set.targets) {
-        const url = alertmanagerURL(set, t);
+      for (const url of set.urls ?? set.targets.map((t) => alertmanagerURL(set, t))) {
         if (seen.has(url)) continue;
         seen.add(url);
         this.targets.push({ url, set });
@@ -87,6 +87,7 @@ export class Notifier {
     const ext = opts.externalLabels ?? [];
     this.externalLabels = Array.isArray(ext) ? (ext as Labels) : labelsFromObject(ext as Record<string, string>);
     this.relabel = opts.relabel;
+    this.droppedURLs = opts.droppedAlertmanagerURLs ?? [];
     this.m.queueCapacity.set(this.capacity);
     this.m.discovered.set(this.targets.length);
   }
@@ -201,7 +202,7 @@ export class Notifier {
       {
         method: 'GET',
         path: '/alertmanagers',
-        handler: (ctx) => ctx.sendApi(apiSuccess({ activeAlertmanagers: this.targets.map((t) => ({ url: t.url })), droppedAlertmanagers: [] })),
+        handler: (ctx) => ctx.sendApi(apiSuccess({ activeAlertmanagers: this.targets.map((t) => ({ url: t.url })), droppedAlertmanagers: this.droppedURLs.map((url) => ({ url })) })),
       },
     ];
   }

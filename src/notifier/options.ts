@@ -31,6 +31,8 @@ export interface TLSOptions {
 export interface AlertmanagerSetOptions {
   /** host:port of each Alertmanager. */
   targets: string[];
+  /** Full alerts URLs from service discovery and relabelling (AlertmanagerDiscovery); replace `targets` when set. */
+  urls?: string[];
   /** 'http' (default) or 'https'. */
   scheme?: 'http' | 'https';
   /** Prefix of the API path, e.g. "/alertmanager" (default ""). */
@@ -69,4 +71,6 @@ export interface NotifierOptions {
   /** Added to every alert that does not carry the label already. */
   externalLabels?: Labels | Record<string, string>;
   relabel?: AlertRelabeler;
+  /** Alertmanagers the relabel_configs dropped, listed by /api/v1/alertmanagers. */
+  droppedAlertmanagerURLs?: string[];
 }

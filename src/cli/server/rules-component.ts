@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.js';
 import { labelsToObject } from '../../model/index.js';
-import { Notifier, toPostableAlerts, type AlertmanagerSetOptions, type NotifierOptions } from '../../notifier/index.js';
+import { AlertmanagerDiscovery, Notifier, toPostableAlerts, type AlertmanagerSetOptions, type NotifierOptions, type ResolvedAlertmanagers } from '../../notifier/index.js';
 import type { Engine } from '../../promql/index.js';
 import { relabel } from '../../relabel/index.js';
 import { promqlQueryFunc, promqlValidatorFor, RuleManager, ruleTemplater } from '../../rules/index.js';
@@ -21,6 +21,8 @@ export class RulesComponent implements Component {
   private rules: RuleManager | null = null;
   private notifier: Notifier | null = null;
   private ctx: ServerContext | null = null;
+  private amDiscovery: AlertmanagerDiscovery | null = null;
+  private lastConfig: Config | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -50,22 +52,28 @@ export class RulesComponent implements Component {
 
   async applyConfig(cfg: Config): Promise<void> {
     if (!this.rules || !this.notifier || !this.ctx) return;
-    this.notifier.applyConfig(this.notifierOptions(cfg));
+    // static_configs and file_sd_configs, relabelled; file changes re-apply the notifier.
+    this.amDiscovery ??= new AlertmanagerDiscovery(this.ctx.logger.child({ component: 'notifier' }), (r) => {
+      if (this.lastConfig) this.notifier?.applyConfig(this.notifierOptions(this.lastConfig, r));
+    });
+    this.lastConfig = cfg;
+    this.notifier.applyConfig(this.notifierOptions(cfg, this.amDiscovery.apply(cfg.alerting.alertmanagers)));
     const files = this.ctx.settings.configFile === null ? DEFAULT_RULE_FILES : cfg.ruleFiles;
     await this.rules.update(files, cfg.global.evaluationInterval, cfg.global.externalLabels);
   }
 
   async stop(): Promise<void> {
+    this.amDiscovery?.stop();
     await this.rules?.stop();
     await this.notifier?.stop();
   }
 
-  private notifierOptions(cfg: Config): NotifierOptions {
-    const sets: AlertmanagerSetOptions[] = cfg.alerting.alertmanagers.map((am) => {
+  private notifierOptions(cfg: Config, resolved: ResolvedAlertmanagers): NotifierOptions {
+    const sets: AlertmanagerSetOptions[] = cfg.alerting.alertmanagers.map((am, i) => {
       const http = am.httpClientConfig;
       const set: AlertmanagerSetOptions = {
-        // Only static_configs targets are used for alerting for now (docs/alerting.md).
-        targets: am.staticConfigs.flatMap((sc) => sc.targets),
+        targets: [],
+        urls: resolved.urls[i] ?? [],
         scheme: am.scheme,
         pathPrefix: am.pathPrefix,
         timeoutMs: am.timeout,
@@ -87,6 +95,7 @@ export class RulesComponent implements Component {
       queueCapacity: this.ctx!.settings.notificationQueueCapacity,
       externalLabels: labelsToObject(cfg.global.externalLabels),
       relabel: relabelCfgs.length > 0 ? (ls) => relabel(ls, relabelCfgs) : undefined,
+      droppedAlertmanagerURLs: resolved.dropped,
     };
   }
 }
