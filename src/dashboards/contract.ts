@@ -145,6 +145,26 @@ export function assertAllPanelsHaveData(states: PanelState[], skipTitles: Readon
   }
 }
 
+/**
+ * Panel states once every panel has data, reloading the page while some still have
+ * none: right after a server starts, rate() panels need a second scrape before they
+ * show anything, and on a slow CI machine that can take longer than the first render.
+ * Gives up after `timeoutMs` and returns the last states (assertAllPanelsHaveData then
+ * names the panel that never got data).
+ */
+export async function panelStatesWithData(page: Page, timeoutMs = 30_000, skipTitles: ReadonlySet<string> = new Set()): Promise<PanelState[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.locator('[data-testid=panel]').first().waitFor();
+    await page.waitForFunction(PANELS_SETTLED);
+    const states = await panelStates(page);
+    const missing = states.some((st) => st.type !== 'text' && !skipTitles.has(st.title) && (st.state !== 'ok' || st.series < 1 || st.noData));
+    if (!missing || Date.now() > deadline) return states;
+    await new Promise((r) => setTimeout(r, 2000));
+    await page.reload();
+  }
+}
+
 /** The non-row panels of a dashboard model, including those inside collapsed rows. */
 export function dataPanelCount(model: { panels: Array<{ type: string; collapsed?: boolean; panels?: Array<{ type: string }> }> }): { visible: number; collapsed: number } {
   let visible = 0;

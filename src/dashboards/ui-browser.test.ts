@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, findBinary, freePort, sleep, startProcess, tempDir, type RunningProcess } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
-import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStates, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
+import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStatesWithData, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
 import { dashboardRoutes } from './index.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
@@ -300,10 +300,7 @@ test('node overview dashboard: every panel renders data, no error state', { skip
   await page.waitForURL(/from=now-15m/);
   await page.getByLabel('Auto refresh').selectOption('off');
   await page.waitForURL(/refresh=off/);
-  const panels = page.locator('[data-testid=panel]');
-  await panels.first().waitFor();
-  await page.waitForFunction(PANELS_SETTLED);
-  const states = await panelStates(page);
+  const states = await panelStatesWithData(page);
   const dash = JSON.parse(readFileSync(join(root, 'dashboards', 'node-overview.json'), 'utf8')) as { panels: Array<{ type: string }> };
   assert.equal(states.length, dash.panels.filter((p) => p.type !== 'row').length, 'one rendered panel per non-row panel');
   assertAllPanelsHaveData(states);

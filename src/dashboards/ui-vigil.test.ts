@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, freePort, startVigil, tempDir, type RunningProcess } from '../testutil/index.js';
-import { assertAllPanelsHaveData, assertChartsSettle, CHROMIUM, dataPanelCount, ensureUiBuilt, launchBrowser, PANELS_SETTLED, panelStates, ROOT, type BrowserSession } from './contract.js';
+import { assertAllPanelsHaveData, assertChartsSettle, CHROMIUM, dataPanelCount, ensureUiBuilt, launchBrowser, PANELS_SETTLED, panelStates, panelStatesWithData, ROOT, type BrowserSession } from './contract.js';
 
 const artifacts = join(ROOT, 'test-artifacts', 'ui-vigil');
 const skip: string | false = CHROMIUM ? false : 'chromium is not installed (apt-get install -y chromium); .ci/run installs it';
@@ -203,9 +203,7 @@ test('node overview dashboard: every panel renders data, no "No data", no error 
   await page.waitForURL(/from=now-15m/);
   await page.getByLabel('Auto refresh').selectOption('off');
   await page.waitForURL(/refresh=off/);
-  await page.locator('[data-testid=panel]').first().waitFor();
-  await page.waitForFunction(PANELS_SETTLED);
-  const states = await panelStates(page);
+  const states = await panelStatesWithData(page);
   const model = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'node-overview.json'), 'utf8')) as Parameters<typeof dataPanelCount>[0];
   assert.equal(states.length, dataPanelCount(model).visible, 'one rendered panel per non-row panel');
   assertAllPanelsHaveData(states);
@@ -228,9 +226,7 @@ test('node overview dashboard: every panel renders data, no "No data", no error 
 
 test('vigil self-monitoring dashboard: every panel renders data', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${url}/dashboard?uid=vigil-self&from=now-15m&to=now&refresh=off`);
-  await page.locator('[data-testid=panel]').first().waitFor();
-  await page.waitForFunction(PANELS_SETTLED);
-  const states = await panelStates(page);
+  const states = await panelStatesWithData(page);
   const model = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'vigil-self.json'), 'utf8')) as Parameters<typeof dataPanelCount>[0];
   assert.equal(states.length, dataPanelCount(model).visible, 'one rendered panel per non-row panel');
   assertAllPanelsHaveData(states);
