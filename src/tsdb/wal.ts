@@ -431,26 +431,10 @@ export function decodeSamples(d: Decbuf, fn: (ref: number, t: number, v: number)
   let r = 0;
   let t = 0;
   for (let i = 0; i < n; i++) {
-    if (pos + 3 > end) throw new DecodeError(`unexpected end of data at byte ${pos} (samples record)`);
-    let u = 0;
-    let mul = 1;
-    let c: number;
-    do {
-      if (pos >= end || mul >= 2 ** 56) throw new DecodeError(`bad varint at byte ${pos} (samples record)`);
-      c = b[pos++]!;
-      u += (c & 0x7f) * mul;
-      mul *= 128;
-    } while (c >= 128);
-    r += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-    u = 0;
-    mul = 1;
-    do {
-      if (pos >= end || mul >= 2 ** 56) throw new DecodeError(`bad varint at byte ${pos} (samples record)`);
-      c = b[pos++]!;
-      u += (c & 0x7f) * mul;
-      mul *= 128;
-    } while (c >= 128);
-    t += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    r += zigzagAt(b, pos, end);
+    pos = VARINT_END;
+    t += zigzagAt(b, pos, end);
+    pos = VARINT_END;
     if (pos + 8 > end) throw new DecodeError(`unexpected end of data at byte ${pos} (samples record)`);
     // Byte copy into a Float64Array alias keeps NaN payloads (the staleness marker) exact.
     F64B[0] = b[pos]!;
@@ -469,3 +453,20 @@ export function decodeSamples(d: Decbuf, fn: (ref: number, t: number, v: number)
 
 const F64 = new Float64Array(1);
 const F64B = new Uint8Array(F64.buffer);
+/** Where the varint read by zigzagAt ended (a module slot instead of an allocated pair). */
+let VARINT_END = 0;
+
+/** A zigzag varint at b[pos] (at most 8 bytes, as Decbuf reads them); sets VARINT_END. */
+function zigzagAt(b: Uint8Array, pos: number, end: number): number {
+  let u = 0;
+  let mul = 1;
+  let c: number;
+  do {
+    if (pos >= end || mul >= 2 ** 56) throw new DecodeError(`bad varint at byte ${pos} (samples record)`);
+    c = b[pos++]!;
+    u += (c & 0x7f) * mul;
+    mul *= 128;
+  } while (c >= 128);
+  VARINT_END = pos;
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
