@@ -14,6 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
+// Servers this bench started; killed when it exits for any reason (an exception
+// included), so a failed run leaves no server behind.
+const started = new Set();
+process.on('exit', () => {
+  for (const p of started) p.kill('SIGKILL');
+});
+
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']] : acc), []),
 );
@@ -82,6 +89,8 @@ writeFileSync(join(dir, 'empty.yml'), 'global: {}\n');
 
 async function startServer(cmd, argv, port) {
   const proc = spawn(cmd, argv, { stdio: 'ignore' });
+  started.add(proc);
+  proc.once('exit', () => started.delete(proc));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

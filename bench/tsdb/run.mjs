@@ -25,6 +25,13 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { encodeLabels, snappyCompress, WriteRequestEncoder } from '../../dist/remote/index.js';
 
+// Servers this bench started; killed when it exits for any reason (an exception
+// included), so a failed run leaves no server behind.
+const started = new Set();
+process.on('exit', () => {
+  for (const p of started) p.kill('SIGKILL');
+});
+
 const argv = process.argv.slice(2);
 const opt = (name, def) => {
   const i = argv.indexOf(`--${name}`);
@@ -33,7 +40,9 @@ const opt = (name, def) => {
 const SERIES = Number(opt('series', '100000'));
 const HOURS = Number(opt('hours', '6'));
 const BATCH = Number(opt('batch', '2000'));
-const CONC = Number(opt('concurrency', '2'));
+// Two requests in flight must not hold the same series (they could land out of order):
+// below BATCH x concurrency series, fewer requests are in flight.
+const CONC = Math.max(1, Math.min(Number(opt('concurrency', '2')), Math.floor(SERIES / BATCH)));
 const ONLY = opt('only', 'vigil,prometheus,victoria').split(',');
 const KEEP = argv.includes('--keep');
 // Extra node flags for the Vigil server process, e.g. --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -266,6 +275,8 @@ async function startServer(kind, dir, port) {
   }
   if (!existsSync(cmd)) return null;
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(proc);
+  proc.once('exit', () => started.delete(proc));
   let err = '';
   proc.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
   proc.once('exit', (code, signal) => {
