@@ -31,6 +31,8 @@ export interface TsdbOptions {
   /** Largest compacted block (default min(10% of retention, 31d)). */
   maxBlockDurationMs?: number;
   walSegmentBytes?: number;
+  /** WAL replay read window (tests). */
+  walReplayWindowBytes?: number;
   /** Background fdatasync period of the WAL (default 10s). */
   walSyncIntervalMs?: number;
   /** fdatasync the WAL before every commit returns (default false). */
@@ -80,6 +82,7 @@ export class Tsdb implements Storage {
     this.head = new Head(this.blockRangeMs, this.metrics);
     this.wal = new Wal(join(opts.dir, 'wal'), this.logger, this.metrics, {
       segmentBytes: opts.walSegmentBytes,
+      replayWindowBytes: opts.walReplayWindowBytes,
       syncIntervalMs: opts.readOnly ? 0 : opts.walSyncIntervalMs,
       readOnly: opts.readOnly,
       fsyncPerCommit: opts.fsyncPerCommit,
@@ -167,7 +170,8 @@ export class Tsdb implements Storage {
           for (let i = 0; i < nc; i++) {
             const mint = d.varint();
             const maxt = d.varint();
-            const data = d.bytes(d.uvarint()).slice();
+            // restoreSealed copies the bytes into the head's pages.
+            const data = d.bytes(d.uvarint());
             if (maxt >= h.minValidTime && maxt > h.lastT[slot]!) h.restoreSealed(slot, mint, maxt, data);
           }
           const cnt = d.uvarint();

@@ -28,8 +28,8 @@ function capture(): { logger: Logger; lines: string[] } {
 }
 
 /** Batches present for every series; asserts values are right. */
-async function readBatches(dir: string, registry: Registry, logger: Logger): Promise<number[]> {
-  const db = await openTsdb({ dir, logger, registry, compactionIntervalMs: 0, walSegmentBytes: 4096 });
+async function readBatches(dir: string, registry: Registry, logger: Logger, walReplayWindowBytes?: number): Promise<number[]> {
+  const db = await openTsdb({ dir, logger, registry, compactionIntervalMs: 0, walSegmentBytes: 4096, walReplayWindowBytes });
   try {
     const q = await db.querier(-Infinity, Infinity);
     const series = await q.select(null, [new Matcher(MatchType.Equal, '__name__', 'w')]);
@@ -61,7 +61,9 @@ function segments(dir: string): string[] {
     .filter((p) => statSync(p).size > 0);
 }
 
-describe('WAL repair', () => {
+// Replay reads through a sliding window: the default (whole 4 KiB segments fit), and one
+// smaller than a record, so records straddle window ends and the window must grow.
+for (const window of [undefined, 40]) describe(`WAL repair (replay window ${window ?? 'default'})`, () => {
   it('truncates a torn last record, logs it, and keeps everything before it', async () => {
     const tmp = tempDir();
     try {
@@ -72,13 +74,13 @@ describe('WAL repair', () => {
       truncateSync(last, statSync(last).size - 5);
       const { logger, lines } = capture();
       const registry = new Registry();
-      const got = await readBatches(tmp.path, registry, logger);
+      const got = await readBatches(tmp.path, registry, logger, window);
       assert.deepEqual(got, Array.from({ length: 199 }, (_, i) => i), 'only the torn last commit is lost');
       assert.ok(lines.some((l) => l.includes('torn or corrupt tail truncated')), lines.join(''));
       assert.match(await registry.getSingleMetricAsString('vigil_tsdb_wal_corruptions_total'), /vigil_tsdb_wal_corruptions_total 1/);
       // The repair is durable: the next open sees a clean WAL.
       const again = capture();
-      await readBatches(tmp.path, new Registry(), again.logger);
+      await readBatches(tmp.path, new Registry(), again.logger, window);
       assert.ok(!again.lines.some((l) => l.includes('corrupt')), again.lines.join(''));
     } finally {
       tmp.cleanup();
@@ -102,7 +104,7 @@ describe('WAL repair', () => {
       closeSync(fd);
       const { logger, lines } = capture();
       const registry = new Registry();
-      const got = await readBatches(tmp.path, registry, logger);
+      const got = await readBatches(tmp.path, registry, logger, window);
       const missing = Array.from({ length: 300 }, (_, i) => i).filter((i) => !got.includes(i));
       assert.ok(missing.length >= 1 && missing.length <= 2, `lost ${missing.length} batches: ${missing.join(',')}`);
       assert.equal(got[got.length - 1], 299, 'records after the corruption are served');

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../model/index.js';
 import type { Logger } from '../util/index.js';
@@ -34,6 +34,8 @@ export interface WalOptions {
   fsyncPerCommit?: boolean;
   /** Replay without repairing anything on disk. */
   readOnly?: boolean;
+  /** Bytes read at once during replay (default 16 MiB; tests use small windows). */
+  replayWindowBytes?: number;
 }
 
 export interface ReplayHandler {
@@ -77,6 +79,7 @@ export class Wal implements HeadWal {
   private timer: NodeJS.Timeout | null = null;
   private readonly enc = new Encbuf(64 * 1024);
   private readonly segmentBytes: number;
+  private readonly replayWindow: number;
   private readonly fsyncPerCommit: boolean;
   private closed = false;
   private readonly readOnly: boolean;
@@ -88,6 +91,7 @@ export class Wal implements HeadWal {
     opts: WalOptions = {},
   ) {
     this.segmentBytes = opts.segmentBytes ?? 128 * 1024 * 1024;
+    this.replayWindow = opts.replayWindowBytes ?? REPLAY_WINDOW;
     this.fsyncPerCommit = opts.fsyncPerCommit ?? false;
     this.readOnly = opts.readOnly ?? false;
     if (!this.readOnly) mkdirSync(dir, { recursive: true });
@@ -130,50 +134,61 @@ export class Wal implements HeadWal {
     this.logger.info({ durationMs: Date.now() - started, segments: segs.length }, 'WAL replay completed');
   }
 
+  /**
+   * Replays one segment or checkpoint file through a bounded read window (16 MiB, grown
+   * only for a larger record) rather than reading it whole: a checkpoint of a big head
+   * can exceed what one Buffer may hold, and a whole-file read would set the restart's
+   * peak memory. Handlers copy what they keep, so the window can be reused.
+   */
   private replayFile(path: string, isLast: boolean, handler: ReplayHandler, what: string): void {
-    let buf: Buffer;
+    let fd: number;
+    let size: number;
     try {
-      buf = readFileSync(path);
+      fd = openSync(path, 'r');
+      size = fstatSync(fd).size;
     } catch (err) {
       this.logger.warn({ file: path, err: String(err) }, 'WAL file unreadable; skipped');
       this.metrics.walCorruptions.inc();
       return;
     }
-    let pos = 0;
-    while (pos < buf.length) {
-      const ok = validRecordAt(buf, pos);
-      if (ok < 0) {
+    const r = new WindowReader(fd, size, this.replayWindow);
+    try {
+      while (r.more()) {
+        const len = r.record();
+        if (len >= 0) {
+          const type = r.buf[r.pos]!;
+          try {
+            handler.record(type, new Decbuf(r.buf, r.pos + HEADER, r.pos + HEADER + len));
+          } catch (err) {
+            this.logger.warn({ file: path, offset: r.offset(), err: String(err) }, `WAL ${what}: undecodable record dropped`);
+            this.metrics.walRecordsDropped.inc();
+          }
+          r.pos += HEADER + len;
+          continue;
+        }
+        const at = r.offset();
         if (isLast) {
-          this.logger.warn({ file: path, offset: pos, droppedBytes: buf.length - pos }, `WAL ${what}: torn or corrupt tail truncated`);
+          this.logger.warn({ file: path, offset: at, droppedBytes: size - at }, `WAL ${what}: torn or corrupt tail truncated`);
           this.metrics.walCorruptions.inc();
           if (this.readOnly) return;
-          const fd = openSync(path, 'r+');
+          const wfd = openSync(path, 'r+');
           try {
-            ftruncateSync(fd, pos);
-            fsyncSync(fd);
+            ftruncateSync(wfd, at);
+            fsyncSync(wfd);
           } finally {
-            closeSync(fd);
+            closeSync(wfd);
           }
           return;
         }
         // Middle segment: skip to the next position where a valid record starts.
-        let next = pos + 1;
-        while (next < buf.length && validRecordAt(buf, next) < 0) next++;
-        this.logger.warn({ file: path, offset: pos, droppedBytes: next - pos }, `WAL ${what}: corrupt region skipped`);
+        r.pos++;
+        while (r.more() && r.record() < 0) r.pos++;
+        this.logger.warn({ file: path, offset: at, droppedBytes: r.offset() - at }, `WAL ${what}: corrupt region skipped`);
         this.metrics.walCorruptions.inc();
         this.metrics.walRecordsDropped.inc();
-        pos = next;
-        continue;
       }
-      const type = buf[pos]!;
-      const len = buf.readUInt32BE(pos + 1);
-      try {
-        handler.record(type, new Decbuf(buf, pos + HEADER, pos + HEADER + len));
-      } catch (err) {
-        this.logger.warn({ file: path, offset: pos, err: String(err) }, `WAL ${what}: undecodable record dropped`);
-        this.metrics.walRecordsDropped.inc();
-      }
-      pos += HEADER + len;
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -370,15 +385,68 @@ export function dirBytes(dir: string): number {
   return total;
 }
 
-/** Returns the record length when a valid record starts at pos, else -1. */
-function validRecordAt(buf: Buffer, pos: number): number {
-  if (pos + HEADER > buf.length) return -1;
-  const type = buf[pos]!;
-  if (type !== REC_SERIES && type !== REC_SAMPLES && type !== REC_HEAD_SERIES) return -1;
-  const len = buf.readUInt32BE(pos + 1);
-  if (len > MAX_RECORD || pos + HEADER + len > buf.length) return -1;
-  if (crc32c(buf, pos + HEADER, pos + HEADER + len) !== buf.readUInt32BE(pos + 5)) return -1;
-  return len;
+const REPLAY_WINDOW = 16 * 1024 * 1024;
+
+/** Sequential reads of a WAL file through a window that slides (and grows for a big record). */
+class WindowReader {
+  buf: Buffer;
+  /** Index in buf of the next byte to look at. */
+  pos = 0;
+  /** File offset of buf[0], and valid bytes in buf. */
+  private base = 0;
+  private len = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    window: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(HEADER, Math.min(size, window)));
+  }
+
+  offset(): number {
+    return this.base + this.pos;
+  }
+
+  more(): boolean {
+    return this.base + this.pos < this.size;
+  }
+
+  /** Makes at least `n` bytes from pos available if the file has them; false if it does not. */
+  private ensure(n: number): boolean {
+    if (this.pos + n <= this.len) return true;
+    if (this.base + this.pos + n > this.size) return false;
+    if (this.pos > 0) {
+      this.buf.copyWithin(0, this.pos, this.len);
+      this.base += this.pos;
+      this.len -= this.pos;
+      this.pos = 0;
+    }
+    if (n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(this.size - this.base, Math.max(n, this.buf.length * 2)));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    while (this.len < n) {
+      const got = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, this.base + this.len);
+      if (got === 0) return false;
+      this.len += got;
+    }
+    return true;
+  }
+
+  /** The length of the valid record starting at pos, or -1 (bad type, length, checksum or truncated). */
+  record(): number {
+    if (!this.ensure(HEADER)) return -1;
+    const b = this.buf;
+    const type = b[this.pos]!;
+    if (type !== REC_SERIES && type !== REC_SAMPLES && type !== REC_HEAD_SERIES) return -1;
+    const len = b.readUInt32BE(this.pos + 1);
+    if (len > MAX_RECORD || !this.ensure(HEADER + len)) return -1;
+    const at = this.pos;
+    if (crc32c(this.buf, at + HEADER, at + HEADER + len) !== this.buf.readUInt32BE(at + 5)) return -1;
+    return len;
+  }
 }
 
 export function encodeSeries(e: Encbuf, refs: number[], labels: Labels[]): void {
