@@ -146,8 +146,8 @@ export function assertAllPanelsHaveData(states: PanelState[], skipTitles: Readon
 }
 
 /**
- * Panel states once every panel has data, reloading the page while some still have
- * none: right after a server starts, rate() panels need a second scrape before they
+ * Panel states once every panel has data, refreshing the dashboard while some still
+ * have none: right after a server starts, rate() panels need a second scrape before they
  * show anything, and on a slow CI machine that can take longer than the first render.
  * Gives up after `timeoutMs` and returns the last states (assertAllPanelsHaveData then
  * names the panel that never got data).
@@ -161,7 +161,11 @@ export async function panelStatesWithData(page: Page, timeoutMs = 30_000, skipTi
     const missing = states.some((st) => st.type !== 'text' && !skipTitles.has(st.title) && (st.state !== 'ok' || st.series < 1 || st.noData));
     if (!missing || Date.now() > deadline) return states;
     await new Promise((r) => setTimeout(r, 2000));
-    await page.reload();
+    // The dashboard's own "Refresh now" re-runs every panel without reloading the page
+    // (a reload re-mounts everything and races with what the test does next).
+    const refresh = page.getByTitle('Refresh now');
+    if ((await refresh.count()) > 0) await refresh.click();
+    else await page.reload();
   }
 }
 
