@@ -109,7 +109,9 @@ export function alertsResponse(groups: Group[]): { alerts: ApiAlert[] } {
   return { alerts };
 }
 
-export function rulesRoutes(groups: () => Group[], validator?: ExprValidator): Route[] {
+export function rulesRoutes(loaded: () => Group[], validator?: ExprValidator): Route[] {
+  // Prometheus lists groups by file, then by name (its RuleGroups()), not in load order.
+  const groups = (): Group[] => [...loaded()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return [
     {
       method: ['GET', 'POST'],

@@ -173,6 +173,10 @@ test('/api/v1/rules and /api/v1/alerts have the same JSON shape as Prometheus', 
         labels: {team: ops}
       - record: job:rec_nolabels
         expr: vector(4)
+  - name: alpha
+    rules:
+      - record: job:alpha
+        expr: vector(5)
 `,
   );
   const cfg = join(dir.path, 'prometheus.yml');
@@ -188,7 +192,8 @@ test('/api/v1/rules and /api/v1/alerts have the same JSON shape as Prometheus', 
     await m.update([rules], 1000, {});
     const get = async (url: string): Promise<{ data: { groups?: Array<{ rules: Array<{ alerts?: unknown[]; health: string }> }>; alerts?: unknown[] } }> =>
       (await (await fetch(url)).json()) as { data: { groups?: Array<{ rules: Array<{ alerts?: unknown[]; health: string }> }>; alerts?: unknown[] } };
-    const ready = (r: Awaited<ReturnType<typeof get>>): boolean => r.data.groups?.[0]?.rules.every((x) => x.health === 'ok' && (x.alerts === undefined || x.alerts.length > 0)) ?? false;
+    const ready = (r: Awaited<ReturnType<typeof get>>): boolean =>
+      (r.data.groups?.length ?? 0) === 2 && r.data.groups!.every((g) => g.rules.every((x) => x.health === 'ok' && (x.alerts === undefined || x.alerts.length > 0)));
     const theirs = await eventually(async () => {
       const r = await get(`http://127.0.0.1:${port}/api/v1/rules`);
       return ready(r) ? r : null;
@@ -198,12 +203,16 @@ test('/api/v1/rules and /api/v1/alerts have the same JSON shape as Prometheus', 
       return ready(r) ? r : null;
     }, 20_000, 100);
     assert.deepEqual(shape(ours), shape(theirs));
+    // Groups by file, then name (Prometheus' RuleGroups order), not in file order.
+    const names = (r: Awaited<ReturnType<typeof get>>): string[] => r.data.groups!.map((g) => (g as unknown as { name: string }).name);
+    assert.deepEqual(names(theirs), ['alpha', 'shape']);
+    assert.deepEqual(names(ours), names(theirs));
     const theirAlerts = await get(`http://127.0.0.1:${port}/api/v1/alerts`);
     const ourAlerts = await get(`${base}/alerts`);
     assert.deepEqual(shape(ourAlerts), shape(theirAlerts));
     assert.equal(ourAlerts.data.alerts!.length, theirAlerts.data.alerts!.length);
     // Same canonical query text and alert values.
-    const q = (r: Awaited<ReturnType<typeof get>>): unknown => r.data.groups![0]!.rules.map((x) => [(x as unknown as { query: string }).query, JSON.stringify((x.alerts ?? []).map((a) => (a as { value: string; state: string }).value + (a as { state: string }).state))]);
+    const q = (r: Awaited<ReturnType<typeof get>>): unknown => r.data.groups!.find((g) => (g as unknown as { name: string }).name === 'shape')!.rules.map((x) => [(x as unknown as { query: string }).query, JSON.stringify((x.alerts ?? []).map((a) => (a as { value: string; state: string }).value + (a as { state: string }).state))]);
     assert.deepEqual(q(ours), q(theirs));
   } finally {
     server.close();
