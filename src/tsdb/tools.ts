@@ -1,4 +1,5 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatValue, labelsCompare, labelsKey, labelsToString, MatchType, Matcher, type Label } from '../model/index.js';
 import { nopLogger, type Logger } from '../util/index.js';
@@ -229,6 +230,8 @@ export async function dumpSamples(
   write: (s: string) => void,
 ): Promise<number> {
   requireDataDir(dir);
+  // A directory with neither blocks nor a WAL is not a TSDB (promtool fails on it too).
+  if (scanBlockDirs(dir, true).blocks.length === 0 && !existsSync(join(dir, 'wal'))) throw new Error(`${dir}: no TSDB data here (no blocks and no wal/ directory)`);
   const db = await openTsdb({ dir, logger: opts.logger ?? nopLogger(), readOnly: true, compactionIntervalMs: 0 });
   let n = 0;
   try {

@@ -60,6 +60,9 @@ it('vigil tsdb analyze / dump: a missing data directory is an error (exit 1), no
     const r = vigil('tsdb', 'analyze', tmp.path);
     assert.equal(r.code, 1);
     assert.match(r.err, /no data in .*: no blocks, and no samples in the WAL/);
+    const d = vigil('tsdb', 'dump', tmp.path);
+    assert.equal(d.code, 1);
+    assert.match(d.err, /no TSDB data here \(no blocks and no wal\/ directory\)/);
   } finally {
     tmp.cleanup();
   }
