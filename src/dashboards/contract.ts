@@ -169,6 +169,20 @@ export async function panelStatesWithData(page: Page, timeoutMs = 30_000, skipTi
   }
 }
 
+/**
+ * From the dashboards list, opens the shipped Node Overview on the last 15 minutes with
+ * auto-refresh off: a step of a few seconds, so the few seconds of data a freshly started
+ * stack has are in range, and nothing re-renders under the test's feet.
+ */
+export async function openNodeOverviewLast15m(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Node Overview' }).click();
+  await page.waitForURL(/dashboard\?uid=node-overview/);
+  await page.getByLabel('Time range').selectOption('now-15m');
+  await page.waitForURL(/from=now-15m/);
+  await page.getByLabel('Auto refresh').selectOption('off');
+  await page.waitForURL(/refresh=off/);
+}
+
 /** The non-row panels of a dashboard model, including those inside collapsed rows. */
 export function dataPanelCount(model: { panels: Array<{ type: string; collapsed?: boolean; panels?: Array<{ type: string }> }> }): { visible: number; collapsed: number } {
   let visible = 0;

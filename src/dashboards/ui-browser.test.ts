@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, findBinary, freePort, sleep, startProcess, tempDir, type RunningProcess } from '../testutil/index.js';
 import { RequestContext, Router } from '../util/index.js';
-import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, panelStatesWithData, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
+import { assertAllPanelsHaveData, CHROMIUM, ensureUiBuilt, launchBrowser, PANELS_OK, PANELS_SETTLED, openNodeOverviewLast15m, panelStatesWithData, ROOT as root, stableBox, UI_DIST as uiDist, type BrowserSession } from './contract.js';
 import { dashboardRoutes } from './index.js';
 
 const artifacts = join(root, 'test-artifacts', 'ui');
@@ -293,13 +293,7 @@ test('targets page: node_exporter is up, grouped by scrape pool, failing target 
 
 test('node overview dashboard: every panel renders data, no error state', { skip, timeout: TEST_TIMEOUT }, async () => {
   await page.goto(`${stack!.url}/dashboards`);
-  await page.getByRole('link', { name: 'Node Overview' }).click();
-  await page.waitForURL(/dashboard\?uid=node-overview/);
-  // The last 15 minutes: a step of a few seconds, so the few seconds of data this stack has are in range.
-  await page.getByLabel('Time range').selectOption('now-15m');
-  await page.waitForURL(/from=now-15m/);
-  await page.getByLabel('Auto refresh').selectOption('off');
-  await page.waitForURL(/refresh=off/);
+  await openNodeOverviewLast15m(page);
   const states = await panelStatesWithData(page);
   const dash = JSON.parse(readFileSync(join(root, 'dashboards', 'node-overview.json'), 'utf8')) as { panels: Array<{ type: string }> };
   assert.equal(states.length, dash.panels.filter((p) => p.type !== 'row').length, 'one rendered panel per non-row panel');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, freePort, startVigil, tempDir, type RunningProcess } from '../testutil/index.js';
-import { assertAllPanelsHaveData, assertChartsSettle, CHROMIUM, dataPanelCount, ensureUiBuilt, launchBrowser, PANELS_SETTLED, panelStates, panelStatesWithData, ROOT, type BrowserSession } from './contract.js';
+import { assertAllPanelsHaveData, assertChartsSettle, CHROMIUM, dataPanelCount, ensureUiBuilt, launchBrowser, PANELS_SETTLED, panelStates, openNodeOverviewLast15m, panelStatesWithData, ROOT, type BrowserSession } from './contract.js';
 
 const artifacts = join(ROOT, 'test-artifacts', 'ui-vigil');
 const skip: string | false = CHROMIUM ? false : 'chromium is not installed (apt-get install -y chromium); .ci/run installs it';
@@ -196,13 +196,7 @@ test('node overview dashboard: every panel renders data, no "No data", no error 
   await page.goto(`${url}/dashboards`);
   await page.getByRole('link', { name: 'Vigil Self-Monitoring' }).waitFor();
   await browser!.shot('dashboards');
-  await page.getByRole('link', { name: 'Node Overview' }).click();
-  await page.waitForURL(/dashboard\?uid=node-overview/);
-  // The last 15 minutes: a step of a few seconds, so the few seconds of data this server has are in range.
-  await page.getByLabel('Time range').selectOption('now-15m');
-  await page.waitForURL(/from=now-15m/);
-  await page.getByLabel('Auto refresh').selectOption('off');
-  await page.waitForURL(/refresh=off/);
+  await openNodeOverviewLast15m(page);
   const states = await panelStatesWithData(page);
   const model = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'node-overview.json'), 'utf8')) as Parameters<typeof dataPanelCount>[0];
   assert.equal(states.length, dataPanelCount(model).visible, 'one rendered panel per non-row panel');

@@ -106,55 +106,55 @@ function writeMatrix(w: JsonBytesWriter, result: MatrixSeries[]): void {
   w.byte(0x5d);
 }
 
-function matrixJson(result: MatrixSeries[]): string {
-  const w = new JsonBytesWriter();
-  writeMatrix(w, result);
-  return w.finish().toString('utf8');
+/** JSON of a non-matrix result's `result` member (small: built as a string). */
+function smallResultJson(r: Exclude<InstantResult | RangeResult, { resultType: 'matrix' }>): string {
+  switch (r.resultType) {
+    case 'vector':
+      return '[' + r.result.map((s) => '{"metric":' + metricJson(s.labels) + ',"value":[' + formatTimestamp(s.t) + ',"' + formatValue(s.v) + '"]}').join(',') + ']';
+    case 'scalar':
+      return '[' + formatTimestamp(r.result.t) + ',"' + formatValue(r.result.v) + '"]';
+    case 'string':
+      return '[' + formatTimestamp(r.result.t) + ',' + jsonStr(r.result.v) + ']';
+  }
+}
+
+/** `"resultType":…,"result":…`, and `"stats":…` when asked for: the members of `data`. */
+function writeResult(w: JsonBytesWriter, r: InstantResult | RangeResult, stats: QueryStats | null): void {
+  w.ascii('"resultType":"' + r.resultType + '","result":');
+  if (r.resultType === 'matrix') writeMatrix(w, r.result);
+  else w.utf8(smallResultJson(r));
+  if (stats) w.ascii(',"stats":' + JSON.stringify(stats));
 }
 
 export function resultJson(r: InstantResult | RangeResult): string {
-  let body: string;
-  switch (r.resultType) {
-    case 'vector':
-      body = '[' + r.result.map((s) => '{"metric":' + metricJson(s.labels) + ',"value":[' + formatTimestamp(s.t) + ',"' + formatValue(s.v) + '"]}').join(',') + ']';
-      break;
-    case 'matrix':
-      body = matrixJson(r.result);
-      break;
-    case 'scalar':
-      body = '[' + formatTimestamp(r.result.t) + ',"' + formatValue(r.result.v) + '"]';
-      break;
-    case 'string':
-      body = '[' + formatTimestamp(r.result.t) + ',' + jsonStr(r.result.v) + ']';
-      break;
-  }
-  return '{"resultType":"' + r.resultType + '","result":' + body + '}';
+  const w = new JsonBytesWriter();
+  w.byte(0x7b);
+  writeResult(w, r, null);
+  w.byte(0x7d);
+  return w.finish().toString('utf8');
 }
 
-/** The success envelope around a result written as bytes (range queries: the big answers). */
-function successBytes(r: InstantResult | RangeResult, warnings: string[], infos: string[], stats: QueryStats | null): ApiResult {
-  if (r.resultType !== 'matrix') return successJson(withStats(resultJson(r), stats), warnings, infos);
+/** `,"warnings":[…]` and `,"infos":[…]`, each only when non-empty. */
+function annotationsJson(warnings: string[], infos: string[]): string {
+  let s = '';
+  if (warnings.length > 0) s += ',"warnings":[' + warnings.map(jsonStr).join(',') + ']';
+  if (infos.length > 0) s += ',"infos":[' + infos.map(jsonStr).join(',') + ']';
+  return s;
+}
+
+/** The success envelope of a query result, written as bytes (range results can be tens of MB). */
+function successResult(r: InstantResult | RangeResult, warnings: string[], infos: string[], stats: QueryStats | null): ApiResult {
   const w = new JsonBytesWriter();
-  w.ascii('{"status":"success","data":{"resultType":"matrix","result":');
-  writeMatrix(w, r.result);
-  if (stats) w.ascii(',"stats":' + JSON.stringify(stats));
+  w.ascii('{"status":"success","data":{');
+  writeResult(w, r, stats);
   w.byte(0x7d);
-  if (warnings.length > 0) w.utf8(',"warnings":[' + warnings.map(jsonStr).join(',') + ']');
-  if (infos.length > 0) w.utf8(',"infos":[' + infos.map(jsonStr).join(',') + ']');
+  w.utf8(annotationsJson(warnings, infos));
   w.byte(0x7d);
   return { status: 200, body: w.finish() };
 }
 
-/** `data` with Prometheus' optional `stats` member (when the request has a non-empty `stats`). */
-function withStats(data: string, stats: QueryStats | null): string {
-  return stats ? data.slice(0, -1) + ',"stats":' + JSON.stringify(stats) + '}' : data;
-}
-
 function successJson(data: string, warnings: string[], infos: string[]): ApiResult {
-  let s = '{"status":"success","data":' + data;
-  if (warnings.length > 0) s += ',"warnings":[' + warnings.map(jsonStr).join(',') + ']';
-  if (infos.length > 0) s += ',"infos":[' + infos.map(jsonStr).join(',') + ']';
-  return { status: 200, body: s + '}' };
+  return { status: 200, body: '{"status":"success","data":' + data + annotationsJson(warnings, infos) + '}' };
 }
 
 /** Prometheus API parseTime: float seconds (rounded to ms) or RFC3339(Nano). */
@@ -270,7 +270,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       return errorResult(err);
     }
     const r = await engine.instantQueryWithWarnings(queryable, ast, t, { timeoutMs, lookbackDeltaMs: lookback, signal: abortOn(ctx), query: form.get('query') ?? '' });
-    return successJson(withStats(resultJson(r.value), form.get('stats') ? r.stats : null), r.warnings, engine.compat === '3' ? r.infos : []);
+    return successResult(r.value, r.warnings, engine.compat === '3' ? r.infos : [], form.get('stats') ? r.stats : null);
   });
 
   const queryRange = withParams(async (form, ctx) => {
@@ -308,7 +308,7 @@ export function queryRoutes(engine: Engine, queryable: Queryable, opts: QueryApi
       return errorResult(err);
     }
     const r = await engine.rangeQueryWithWarnings(queryable, ast, start, end, step, { timeoutMs, signal: abortOn(ctx), query: form.get('query') ?? '' });
-    return successBytes(r.value, r.warnings, engine.compat === '3' ? r.infos : [], form.get('stats') ? r.stats : null);
+    return successResult(r.value, r.warnings, engine.compat === '3' ? r.infos : [], form.get('stats') ? r.stats : null);
   });
 
   const formatQuery = withParams(async (form) => {

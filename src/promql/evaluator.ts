@@ -340,19 +340,18 @@ export class Evaluator {
 
   private async matrixSelector(ms: MatrixSelector, g: Grid): Promise<RangeValue> {
     const w = this.matrixWindow(ms, g);
-    const raw = await this.fetch(ms.vs, w.mint, w.maxt, false);
-    return { kind: 'matrix', series: raw, range: ms.range, refTime: w.ref, mode: w.mode, lookback: w.lookback };
+    return { ...w.value, series: await this.fetch(ms.vs, w.mint, w.maxt, false) };
   }
 
-  /** The samples a matrix selector reads over the whole grid, and how each step finds its window. */
-  private matrixWindow(ms: MatrixSelector, g: Grid): { ref: (i: number) => number; mint: number; maxt: number; mode: 'anchored' | 'smoothed' | undefined; lookback: number } {
+  /** A matrix selector's range value (without series) and the samples it reads over the whole grid. */
+  private matrixWindow(ms: MatrixSelector, g: Grid): { value: Omit<RangeValue, 'series'>; mint: number; maxt: number } {
     const ref = this.refTimeFn(g, ms.vs.at, ms.vs.offset);
     const first = Math.min(ref(0), ref(g.n - 1));
     const last = Math.max(ref(0), ref(g.n - 1));
     const mode = ms.vs.anchored ? 'anchored' : ms.vs.smoothed ? 'smoothed' : undefined;
     const lb = this.o.lookbackDelta;
     // Extended selectors also read one sample before the range (and after it, smoothed).
-    return { ref, mint: first - ms.range - (mode ? lb : 0), maxt: last + (mode === 'smoothed' ? lb : 0), mode, lookback: lb };
+    return { value: { kind: 'matrix', range: ms.range, refTime: ref, mode, lookback: lb }, mint: first - ms.range - (mode ? lb : 0), maxt: last + (mode === 'smoothed' ? lb : 0) };
   }
 
   private async subquery(sq: SubqueryExpr, g: Grid): Promise<RangeValue> {
@@ -635,7 +634,7 @@ export class Evaluator {
     let each: (visit: (r: RawSeries) => void) => Promise<void>;
     if (arg.type === 'MatrixSelector') {
       const w = this.matrixWindow(arg, g);
-      m = { kind: 'matrix', range: arg.range, refTime: w.ref, mode: w.mode, lookback: w.lookback };
+      m = w.value;
       each = (visit) =>
         this.eachSeries(arg.vs, w.mint, w.maxt, false, (r) => {
           if (r.n === 0) return;

@@ -1,8 +1,10 @@
 /**
  * Writes large query results straight into bytes. Building a 16 MB range-query answer by
  * string concatenation spent most of its time flattening ropes and in the garbage
- * collector; here the answer goes into fixed 256 KiB pages that are joined once.
+ * collector; here the answer goes into pages that are joined once. The first page is
+ * small (most answers are), each next one twice the last, up to 256 KiB.
  */
+const FIRST_PAGE = 16 * 1024;
 const PAGE = 256 * 1024;
 
 /**
@@ -18,13 +20,13 @@ const QUOTE = 0x22;
 
 export class JsonBytesWriter {
   private pages: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(PAGE);
+  private buf = Buffer.allocUnsafe(FIRST_PAGE);
   private pos = 0;
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.pages.push(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(Math.max(PAGE, n));
+    this.buf = Buffer.allocUnsafe(Math.max(Math.min(PAGE, Math.max(FIRST_PAGE, this.buf.length * 2)), n));
     this.pos = 0;
   }
 

@@ -81,6 +81,17 @@ class FileWriter {
     this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);
+    this.fd = -1;
+  }
+  /** Closes the file without writing what is buffered (the write failed; the file is removed). */
+  abandon(): void {
+    if (this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already unusable
+    }
+    this.fd = -1;
   }
 }
 
@@ -124,11 +135,17 @@ function* writeBlockSteps(parentDir: string, range: BlockRange, series: Iterable
   const id = newUlid();
   const tmp = join(parentDir, `${id}.tmp-for-creation`);
   mkdirSync(join(tmp, 'chunks'), { recursive: true });
+  const writers: FileWriter[] = [];
+  const create = (path: string): FileWriter => {
+    const w = new FileWriter(path);
+    writers.push(w);
+    return w;
+  };
   try {
     let seq = 1;
-    let cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
+    let cw = create(join(tmp, 'chunks', String(seq).padStart(6, '0')));
     cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
-    const iw = new FileWriter(join(tmp, 'index'));
+    const iw = create(join(tmp, 'index'));
     iw.write(new TextEncoder().encode(INDEX_MAGIC));
     const syms = new Map<string, number>();
     const symList: string[] = [];
@@ -176,7 +193,7 @@ function* writeBlockSteps(parentDir: string, range: BlockRange, series: Iterable
         if (cw.offset + c.len + 16 > MAX_CHUNK_FILE) {
           cw.close();
           seq++;
-          cw = new FileWriter(join(tmp, 'chunks', String(seq).padStart(6, '0')));
+          cw = create(join(tmp, 'chunks', String(seq).padStart(6, '0')));
           cw.write(new TextEncoder().encode(CHUNKS_MAGIC));
         }
         const cOff = cw.offset;
@@ -277,7 +294,9 @@ function* writeBlockSteps(parentDir: string, range: BlockRange, series: Iterable
     fsyncPath(parentDir);
     return meta;
   } catch (err) {
-    // A failed write (disk full, I/O error) must not leave a half-written block taking space.
+    // A failed write (disk full, I/O error) must not leave a half-written block taking
+    // space, nor its files open.
+    for (const w of writers) w.abandon();
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }

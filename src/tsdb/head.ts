@@ -305,7 +305,7 @@ export class Head implements PostingsSource {
 
   /** After a WAL restart every series must be logged again before its next sample. */
   clearLogged(): void {
-    for (let s = 0; s < this.numSlots; s++) this.flags[s] = this.flags[s]! & ~F_LOGGED;
+    for (let s = 0; s < this.numSlots; s++) this.unmarkLogged(s);
   }
 
   // ---- appending ----

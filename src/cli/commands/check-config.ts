@@ -3,7 +3,7 @@ import { ConfigError, loadConfigFile, type Config, type HTTPClientConfig } from 
 import { expandGlob, parseTargetGroupsFile } from '../../discovery/index.js';
 import { errorMessage, formatFlagHelp, parseFlags, type FlagSpec } from '../../util/index.js';
 import type { Command } from '../main.js';
-import { checkRuleFile, lintMode, printRuleFileCheck } from './check-rules.js';
+import { checkExitCode, checkRuleFiles, lintMode } from './check-rules.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'syntax-only', kind: 'bool', help: 'Only check the config file syntax, ignoring file and content validation referenced in the config.' },
@@ -128,23 +128,16 @@ export const command: Command = {
     const lint = lintMode(flags.string('lint'));
     const out = (s: string): void => void process.stdout.write(s);
     const err = (s: string): void => void process.stderr.write(s);
-    let failed = false;
-    let lintFailed = false;
+    const verdict = { failed: false, lintFailed: false };
     for (const file of flags.positional) {
       const r = await checkConfigFile(file, flags.bool('syntax-only'));
       // As promtool: the verdict lines on stdout, a FAILED line on stderr.
       for (const l of r.lines) (l.startsWith('  FAILED:') ? err : out)(l + '\n');
       out('\n');
-      if (!r.ok) failed = true;
-      for (const rf of r.ruleFiles) {
-        const c = await checkRuleFile(rf, lint);
-        printRuleFileCheck(rf, c, '     ', out, err);
-        if (c.errors.length > 0) failed = true;
-        else if (c.lintError !== null) lintFailed = true;
-      }
+      const rules = await checkRuleFiles(r.ruleFiles, lint, '     ', out, err);
+      verdict.failed ||= !r.ok || rules.failed;
+      verdict.lintFailed ||= rules.lintFailed;
     }
-    if (failed) return 1;
-    if (lintFailed && flags.bool('lint-fatal')) return 3;
-    return 0;
+    return checkExitCode(verdict, flags.bool('lint-fatal'));
   },
 };

@@ -63,6 +63,30 @@ export function printRuleFileCheck(file: string, c: RuleFileCheck, errorIndent: 
   out('\n');
 }
 
+/** Verdicts of several rule files (checked and printed in order). */
+export interface RuleFilesVerdict {
+  failed: boolean;
+  lintFailed: boolean;
+}
+
+/** Checks and prints each file; what promtool's exit code is made of. */
+export async function checkRuleFiles(files: readonly string[], lint: LintMode, errorIndent: string, out: (s: string) => void, err: (s: string) => void): Promise<RuleFilesVerdict> {
+  const v: RuleFilesVerdict = { failed: false, lintFailed: false };
+  for (const f of files) {
+    const c = await checkRuleFile(f, lint);
+    printRuleFileCheck(f, c, errorIndent, out, err);
+    if (c.errors.length > 0) v.failed = true;
+    else if (c.lintError !== null) v.lintFailed = true;
+  }
+  return v;
+}
+
+/** promtool's exit code: 1 on errors, 3 on lint findings under --lint-fatal, else 0. */
+export function checkExitCode(v: RuleFilesVerdict, lintFatal: boolean): number {
+  if (v.failed) return 1;
+  return v.lintFailed && lintFatal ? 3 : 0;
+}
+
 /** Validates the --lint value. */
 export function lintMode(v: string): LintMode {
   if (v === 'all' || v === 'duplicate-rules' || v === 'none') return v;
@@ -89,17 +113,7 @@ export async function checkRules(
     }
   }
   const lint = lintMode(flags.string('lint'));
-  let failed = false;
-  let lintFailed = false;
-  for (const f of files) {
-    const c = await checkRuleFile(f, lint);
-    printRuleFileCheck(f, c, '', out, err);
-    if (c.errors.length > 0) failed = true;
-    else if (c.lintError !== null) lintFailed = true;
-  }
-  if (failed) return 1;
-  if (lintFailed && flags.bool('lint-fatal')) return 3;
-  return 0;
+  return checkExitCode(await checkRuleFiles(files, lint, '', out, err), flags.bool('lint-fatal'));
 }
 
 /** Recording rules with the same name, expression and labels (promtool's duplicate-rules lint). */

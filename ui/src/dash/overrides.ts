@@ -4,6 +4,7 @@
  * negative-Y transform, hiding and display name. Matchers: byName, byNames, byRegexp,
  * byFrameRefID (byType and others match nothing, like a field type Vigil does not have).
  */
+import type { GraphSeries } from '../components/graph.js';
 import { resolveColor } from './units.js';
 
 export interface OverrideFrame {
@@ -16,19 +17,11 @@ export interface Override {
   properties?: Array<{ id?: string; value?: unknown }>;
 }
 
-/** How one series is drawn; unset fields fall back to the panel defaults. */
-export interface SeriesStyle {
-  displayName?: string;
-  color?: string;
-  fillOpacity?: number;
-  lineWidth?: number;
-  /** False when an override takes the series out of the panel's stack. */
-  stack?: boolean;
-  /** custom.transform "negative-Y": drawn below the axis, hover shows the real value. */
-  negate?: boolean;
-  /** custom.hideFrom.viz: not drawn. */
-  hidden?: boolean;
-}
+/**
+ * How one series is drawn (the chart's own per-series options) plus its display name;
+ * unset fields fall back to the panel defaults.
+ */
+export type SeriesStyle = Pick<GraphSeries, 'color' | 'fillOpacity' | 'lineWidth' | 'stack' | 'negate' | 'hidden'> & { displayName?: string };
 
 /** Grafana's stringToJsRegex: "/re/flags" is a regex literal, anything else must match whole. */
 export function grafanaRegex(s: string): RegExp | null {
